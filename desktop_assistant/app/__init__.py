@@ -1,0 +1,1 @@
+"""Composition root: the command line, the Qt application and the wiring of every other package."""

@@ -1,0 +1,275 @@
+"""Typed events: everything the session, the media and the conversation tell the rest of the app.
+
+Events are frozen dataclasses with past-tense names. The session adapter turns every field of every
+server message into one or more of these, in a fixed order (see ``SESSION_EVENT_ORDER``), so that
+nothing downstream ever needs to know google-genai. The UI and the headless runner consume the
+same events.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# ------------------------------------------------------------------------------------------ states
+
+
+class ConnectionState(enum.Enum):
+    """Where the link to the Live service stands."""
+
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+
+
+class TurnState(enum.Enum):
+    """Who has the floor right now (the state strip in the window, ``state`` in transcripts)."""
+
+    IDLE = "idle"
+    LISTENING = "listening"
+    USER_SPEAKING = "user_speaking"
+    MODEL_THINKING = "model_thinking"
+    MODEL_SPEAKING = "model_speaking"
+    INTERRUPTED = "interrupted"
+    TOOL_RUNNING = "tool_running"
+
+
+class ErrorAction(enum.Enum):
+    """What the app does after an error; the message tells the user the same in words."""
+
+    RETRY = "retry"  # reconnect (with resumption when a handle exists)
+    STOP = "stop"  # give up this conversation; the user must change something
+    ASK_FOR_KEY = "ask_for_key"  # the credential was refused
+
+
+# ---------------------------------------------------------------------------- session -> app
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStateChanged:
+    """The link changed state; ``attempt`` counts reconnect tries within the failure budget."""
+
+    state: ConnectionState
+    attempt: int = 0
+    max_attempts: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted:
+    """A connection finished its setup (``setupComplete``); ``resumed`` if a handle was used."""
+
+    session_id: str | None
+    resumed: bool
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnected:
+    """A handover to a new connection finished; ``gap_ms`` is how long no connection was usable."""
+
+    resumed: bool
+    reseeded: bool
+    gap_ms: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Interrupted:
+    """The model's current turn was cut by the user (barge-in): stop playback at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputTranscribed:
+    """A fragment of what the user said, as the service heard it."""
+
+    text: str
+    finished: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OutputTranscribed:
+    """A fragment of what the model is saying (the transcript of its audio)."""
+
+    text: str
+    finished: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModelAudioReceived:
+    """A chunk of the model's speech: 16-bit little-endian mono PCM."""
+
+    pcm: bytes = field(repr=False)
+    sample_rate_hz: int = 24_000
+
+
+@dataclass(frozen=True, slots=True)
+class ModelTextReceived:
+    """Text the model produced (TEXT modality, or thoughts when ``thought`` is set)."""
+
+    text: str
+    thought: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationCompleted:
+    """The model finished generating this turn (playback may still be running)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnCompleted:
+    """The model's turn ended; ``reason`` carries ``turnCompleteReason`` when the service gives one."""
+
+    reason: str | None = None
+    waiting_for_input: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GroundingReceived:
+    """Search grounding for the current turn: queries, sources, and the suggestions chip HTML."""
+
+    queries: tuple[str, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()  # (title, uri)
+    rendered_content: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallRequested:
+    """The model asks for one function call; answer with a ``ToolResponse`` of the same id."""
+
+    call_id: str
+    name: str
+    args: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallCancelled:
+    """The service cancelled pending calls (usually because the user barged in)."""
+
+    call_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageUpdated:
+    """Token counters as the service reports them: cumulative for the session, not deltas."""
+
+    prompt_tokens: int = 0
+    response_tokens: int = 0
+    total_tokens: int = 0
+    thoughts_tokens: int = 0
+    tool_use_prompt_tokens: int = 0
+    cached_tokens: int = 0
+    prompt_by_modality: Mapping[str, int] = field(default_factory=dict)
+    response_by_modality: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResumptionHandleReceived:
+    """A session resumption handle; only ``resumable`` ones with a handle can be used."""
+
+    handle: str | None
+    resumable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GoAwayReceived:
+    """The service will close this connection in ``time_left_s`` seconds."""
+
+    time_left_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceActivityChanged:
+    """The service's own voice-activity signal (start or end of user speech), when it sends one."""
+
+    speaking: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionErrored:
+    """Something went wrong, in plain words, with what happens next.
+
+    ``code`` is the WebSocket close code where there is one (1007, 1008, 1011, 1006 ...).
+    """
+
+    message: str
+    action: ErrorAction
+    code: int | None = None
+    detail: str = ""
+
+
+# ------------------------------------------------------------------------ conversation / media
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStateChanged:
+    """The conversation state machine moved (who has the floor)."""
+
+    state: TurnState
+    previous: TurnState
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallFinished:
+    """A tool call ended: ``outcome`` is ok, error, timeout, cancelled or denied."""
+
+    call_id: str
+    name: str
+    outcome: str
+    result: Mapping[str, object]
+    elapsed_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class MediaErrored:
+    """A device failed or is missing (``device`` names which: mic, speaker, camera, screen)."""
+
+    device: str
+    message: str
+    recoverable: bool = True
+
+
+SessionEvent = (
+    ConnectionStateChanged
+    | SessionStarted
+    | Reconnected
+    | Interrupted
+    | InputTranscribed
+    | OutputTranscribed
+    | ModelAudioReceived
+    | ModelTextReceived
+    | GenerationCompleted
+    | TurnCompleted
+    | GroundingReceived
+    | ToolCallRequested
+    | ToolCallCancelled
+    | UsageUpdated
+    | ResumptionHandleReceived
+    | GoAwayReceived
+    | VoiceActivityChanged
+    | SessionErrored
+)
+"""Everything a ``LiveSession`` yields."""
+
+# The order in which one server message's fields become events. Interruption comes first so that
+# playback is cut before anything else of the message is looked at; audio that arrives in the same
+# message as ``interrupted`` belongs to the discarded generation and is dropped by the consumer.
+SESSION_EVENT_ORDER: tuple[type, ...] = (
+    Interrupted,
+    InputTranscribed,
+    ModelTextReceived,
+    ModelAudioReceived,
+    OutputTranscribed,
+    GroundingReceived,
+    GenerationCompleted,
+    TurnCompleted,
+    ToolCallCancelled,
+    ToolCallRequested,
+    UsageUpdated,
+    ResumptionHandleReceived,
+    GoAwayReceived,
+    VoiceActivityChanged,
+)

@@ -1,0 +1,1 @@
+"""Devices: microphone and speaker (sounddevice), camera and screen (OpenCV, Qt grabber via ports)."""

@@ -1,0 +1,1 @@
+"""Audio capture, playback buffering, resampling, echo cancellation and device handling."""

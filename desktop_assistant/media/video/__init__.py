@@ -1,0 +1,1 @@
+"""Camera and screen frames, JPEG encoding and frame pacing."""

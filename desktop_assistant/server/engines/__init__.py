@@ -1,0 +1,1 @@
+"""Pluggable engines that decide what the local server says back."""

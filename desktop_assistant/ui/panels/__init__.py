@@ -1,0 +1,1 @@
+"""The window's panels, each arranging widgets over one view-model."""

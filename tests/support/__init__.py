@@ -1,0 +1,1 @@
+"""Helpers the tests share: fixtures data, virtual devices, waiting on conditions."""
