@@ -20,7 +20,7 @@ runtime_pkgs=(
 )
 # The test suite starts its own PulseAudio server (virtual mic and speaker), X server and
 # Secret Service (gnome-keyring on a private D-Bus), and measures sound with sox.
-test_pkgs=(pulseaudio pulseaudio-utils xvfb xauth sox dbus gnome-keyring libsecret-tools binutils)
+test_pkgs=(pulseaudio pulseaudio-utils xvfb xauth sox dbus gnome-keyring libsecret-tools binutils desktop-file-utils appstream zstd squashfs-tools)
 
 pkgs=("${runtime_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Build dist/desktop-assistant_<version>_<arch>.deb from the PyInstaller onedir.
 #   packaging/linux/build-deb.sh                 (after: pyinstaller packaging/pyinstaller/desktop-assistant.spec)
-# DEB_COMPRESS=zstd (default, fast: CI) or xz (smallest: releases).
+# DEB_COMPRESS=zstd (default, fast: CI) or xz (smallest: releases); DIST_DIR=dist (where the
+# onedir is, and where the .deb goes).
 # Layout: the app in /opt/desktop-assistant, a /usr/bin launcher link, the .desktop file, hicolor
 # icons and AppStream metainfo. No maintainer scripts: dpkg triggers refresh the menus and icons.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-onedir=dist/desktop-assistant
+dist=${DIST_DIR:-dist}
+onedir=$dist/desktop-assistant
 [ -x "$onedir/desktop-assistant" ] || { echo "no frozen app in $onedir: run PyInstaller first" >&2; exit 1; }
 
 version=$(python3 -c 'import re,sys; print(re.search(r"__version__ = \"([^\"]+)\"", open("desktop_assistant/__init__.py").read()).group(1))')
@@ -38,7 +40,8 @@ COPY
 
 # The newest glibc symbol version any bundled ELF file needs is the floor the package can run on.
 glibc_floor=$(find "$root/opt/desktop-assistant" -type f \( -name '*.so*' -o -perm -u+x \) -print0 \
-  | xargs -0 objdump -T 2> /dev/null | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
+  | { xargs -0 objdump -T 2> /dev/null || true; } | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
+# (objdump fails on the non-ELF files among the executables; only the ELF ones matter.)
 [ -n "$glibc_floor" ] || { echo "could not read the glibc floor from the bundle" >&2; exit 1; }
 
 # Libraries Qt's xcb platform plugin loads that the build host may not have had (so they are not
@@ -63,7 +66,6 @@ Description: talk with Gemini in real time, by voice
  of its own voice, shows a live transcript of both sides, and can run offline.
 CONTROL
 
-mkdir -p dist
-out="dist/desktop-assistant_${version}_${arch}.deb"
+out="$dist/desktop-assistant_${version}_${arch}.deb"
 dpkg-deb --root-owner-group -Z"$compress" --build "$root" "$out" > /dev/null
 echo "$out"
