@@ -17,7 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "resources" / "icons" / "app.svg"
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # icns element types that hold PNG data, by edge length in pixels.
-ICNS_TYPES = {16: b"icp4", 32: b"icp5", 64: b"icp6", 128: b"ic07", 256: b"ic08", 512: b"ic09", 1024: b"ic10"}
+ICNS_TYPES = {
+    16: b"icp4",
+    32: b"icp5",
+    64: b"icp6",
+    128: b"ic07",
+    256: b"ic08",
+    512: b"ic09",
+    1024: b"ic10",
+}
 
 
 def png_of_size(size: int) -> bytes:
@@ -42,7 +50,9 @@ def ico(images: dict[int, bytes]) -> bytes:
     directory, payload = b"", b""
     for size, png in images.items():
         edge = 0 if size >= 256 else size  # 0 means 256 in the ICO directory
-        directory += struct.pack("<BBBBHHII", edge, edge, 0, 0, 1, 32, len(png), offset + len(payload))
+        directory += struct.pack(
+            "<BBBBHHII", edge, edge, 0, 0, 1, 32, len(png), offset + len(payload)
+        )
         payload += png
     return header + directory + payload
 

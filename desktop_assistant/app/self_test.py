@@ -88,7 +88,8 @@ def _check_opencv() -> str:
     ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])
     assert ok
     decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
-    assert decoded is not None and decoded.shape == frame.shape
+    assert decoded is not None
+    assert decoded.shape == frame.shape
     # JPEG is lossy: the centre of the filled rectangle must still be the same colour.
     assert int(np.abs(decoded[45, 80].astype(int) - frame[45, 80].astype(int)).max()) < 20
     return f"OpenCV {cv2.__version__}, JPEG round trip {len(jpeg)} bytes"

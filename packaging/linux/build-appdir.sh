@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Build build/AppDir (and build/payload.squashfs with mksquashfs, when available) from the onedir.
+# DIST_DIR=dist (where the onedir is), BUILD_DIR=build (where the AppDir goes).
 # An AppImage is the AppImage type2 runtime followed by that payload; the runtime is not available
 # from the package registries these machines reach, so the hosted workflow appends it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 app_id=$(python3 -c 'import re; print(re.search(r"APP_ID = \"([^\"]+)\"", open("desktop_assistant/__init__.py").read()).group(1))')
-onedir=dist/desktop-assistant
+onedir=${DIST_DIR:-dist}/desktop-assistant
+build=${BUILD_DIR:-build}
 [ -x "$onedir/desktop-assistant" ] || { echo "no frozen app in $onedir: run PyInstaller first" >&2; exit 1; }
 
-appdir=build/AppDir
+appdir=$build/AppDir
 rm -rf "$appdir" && mkdir -p "$appdir/usr/lib" "$appdir/usr/share/applications" "$appdir/usr/share/metainfo"
 cp -a "$onedir" "$appdir/usr/lib/desktop-assistant"
 cp "packaging/linux/$app_id.desktop" "$appdir/$app_id.desktop"
@@ -25,9 +27,10 @@ here="$(dirname "$(readlink -f "$0")")"
 exec "$here/usr/lib/desktop-assistant/desktop-assistant" "$@"
 RUN
 chmod +x "$appdir/AppRun"
-if command -v mksquashfs > /dev/null; then
-  rm -f build/payload.squashfs
-  mksquashfs "$appdir" build/payload.squashfs -root-owned -noappend -comp zstd -quiet > /dev/null
-  echo "build/payload.squashfs"
+# SQUASHFS=0 skips the payload (it takes about a minute on two cores; CI tests the AppDir itself).
+if [ "${SQUASHFS:-1}" = 1 ] && command -v mksquashfs > /dev/null; then
+  rm -f "$build/payload.squashfs"
+  mksquashfs "$appdir" "$build/payload.squashfs" -root-owned -noappend -comp zstd -quiet > /dev/null
+  echo "$build/payload.squashfs"
 fi
 echo "$appdir"
