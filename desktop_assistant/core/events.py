@@ -43,6 +43,7 @@ class ErrorAction(enum.Enum):
     RETRY = "retry"  # reconnect (with resumption when a handle exists)
     STOP = "stop"  # give up this conversation; the user must change something
     ASK_FOR_KEY = "ask_for_key"  # the credential was refused
+    CONTINUE = "continue"  # nothing to do: the conversation goes on (e.g. one unreadable frame)
 
 
 # ---------------------------------------------------------------------------- session -> app
@@ -84,10 +85,16 @@ class Interrupted:
 
 @dataclass(frozen=True, slots=True)
 class InputTranscribed:
-    """A fragment of what the user said, as the service heard it."""
+    """A fragment of what the user said, as the service heard it.
+
+    ``interim`` fragments (``interimInputTranscription``) are provisional: each replaces the
+    previous interim text instead of adding to it.
+    """
 
     text: str
     finished: bool = False
+    language_code: str | None = None
+    interim: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,7 @@ class OutputTranscribed:
 
     text: str
     finished: bool = False
+    language_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +172,8 @@ class UsageUpdated:
     cached_tokens: int = 0
     prompt_by_modality: Mapping[str, int] = field(default_factory=dict)
     response_by_modality: Mapping[str, int] = field(default_factory=dict)
+    cached_by_modality: Mapping[str, int] = field(default_factory=dict)
+    tool_use_by_modality: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +182,8 @@ class ResumptionHandleReceived:
 
     handle: str | None
     resumable: bool
+    last_consumed_index: int | None = None
+    """Transparent resumption (Vertex): the last client message the service consumed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +198,35 @@ class VoiceActivityChanged:
     """The service's own voice-activity signal (start or end of user speech), when it sends one."""
 
     speaking: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CodeExecutionReported:
+    """The model ran code on the service side: the code it wrote, or what running it gave."""
+
+    code: str = ""
+    language: str = ""
+    outcome: str = ""  # OUTCOME_OK, OUTCOME_FAILED, OUTCOME_DEADLINE_EXCEEDED for results
+    output: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UrlContextReceived:
+    """Pages the model fetched for this turn: ``(url, retrieval status)``."""
+
+    urls: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InputRequested:
+    """The model signalled that it expects the user to go on (``waitingForInput``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionStatusChanged:
+    """The service's own view of the turn (``interactionStatus``: IN_PROGRESS or IDLE)."""
+
+    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +265,53 @@ class ToolCallFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolApprovalRequested:
+    """A side-effecting tool wants to run; answer with ``Assistant.resolve_tool_call``."""
+
+    call_id: str
+    name: str
+    args: Mapping[str, object]
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackCut:
+    """Playback of an interrupted model turn stopped: how much of it the user heard.
+
+    ``heard_fraction`` is played / received samples of that turn, ``None`` when nothing arrived.
+    """
+
+    heard_fraction: float | None
+    turn: int = 0
+    played_samples: int = 0
+    received_samples: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TextSent:
+    """The user typed a message and it went into the conversation."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFrameSent:
+    """One camera or screen frame went to the service (as JPEG, ``size_bytes`` long)."""
+
+    sequence: int
+    size_bytes: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class UplinkOverflowed:
+    """Microphone blocks were dropped because the link could not keep up (latency stays bounded)."""
+
+    dropped_blocks: int
+
+
+@dataclass(frozen=True, slots=True)
 class MediaErrored:
     """A device failed or is missing (``device`` names which: mic, speaker, camera, screen)."""
 
@@ -251,6 +339,10 @@ SessionEvent = (
     | GoAwayReceived
     | VoiceActivityChanged
     | SessionErrored
+    | CodeExecutionReported
+    | UrlContextReceived
+    | InputRequested
+    | InteractionStatusChanged
 )
 """Everything a ``LiveSession`` yields."""
 
@@ -261,11 +353,15 @@ SESSION_EVENT_ORDER: tuple[type, ...] = (
     Interrupted,
     InputTranscribed,
     ModelTextReceived,
+    CodeExecutionReported,
     ModelAudioReceived,
     OutputTranscribed,
     GroundingReceived,
+    UrlContextReceived,
     GenerationCompleted,
     TurnCompleted,
+    InputRequested,
+    InteractionStatusChanged,
     ToolCallCancelled,
     ToolCallRequested,
     UsageUpdated,

@@ -9,7 +9,7 @@ under qasync). Implementations that own device threads hand data across themselv
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -90,6 +90,38 @@ class HistoryTurn:
 
     role: str  # "user" or "model"
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolDeclaration:
+    """A function the model may call, as the session declares it at setup.
+
+    ``parameters`` is the JSON Schema (an ``object`` schema) of the arguments; ``non_blocking``
+    tools let the conversation go on while they run and answer with a ``scheduling``.
+    """
+
+    name: str
+    description: str
+    parameters: Mapping[str, object]
+    non_blocking: bool = False
+    response: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolOutcome:
+    """How one tool call ended and what goes back to the model.
+
+    ``outcome`` is ``ok``, ``error``, ``timeout``, ``cancelled`` or ``denied``; ``response`` is the
+    body of the function response (``{"output": ...}`` or ``{"error": "..."}``).
+    """
+
+    outcome: str
+    response: Mapping[str, object]
+    scheduling: str | None = None
+
+
+ApprovalHook = Callable[[str, str, Mapping[str, object]], Awaitable[bool]]
+"""``(call_id, name, args) -> approved``: asked before a side-effecting tool runs."""
 
 
 # ------------------------------------------------------------------------------------- ports
@@ -181,3 +213,20 @@ class FrameSource(Protocol):
     def latest(self) -> Frame | None:
         """The newest frame, or ``None`` before the first one."""
         ...
+
+
+@runtime_checkable
+class ToolDispatcher(Protocol):
+    """Runs the model's function calls: declarations for setup, one ``run`` per call.
+
+    ``run`` never raises for a tool's failure (it becomes an ``error``/``timeout`` outcome); it is
+    cancelled by the caller when the service cancels the call.
+    """
+
+    def declarations(self) -> Sequence[ToolDeclaration]: ...
+
+    def is_non_blocking(self, name: str) -> bool: ...
+
+    async def run(
+        self, call_id: str, name: str, args: Mapping[str, object], approve: ApprovalHook
+    ) -> ToolOutcome: ...
