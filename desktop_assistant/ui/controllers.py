@@ -1,0 +1,114 @@
+"""What the window needs from the rest of the app, as ``typing.Protocol``s.
+
+The UI never builds sessions, devices or tools. ``app.wiring`` hands it objects that satisfy these
+protocols (adapters over the ``Assistant``, the media factories and the settings store), so panels
+can be built and tested against any implementation that keeps the contract.
+
+Threading contract: every method is called on the Qt main thread, which is the asyncio loop thread
+under qasync; listeners are called there too.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from desktop_assistant.core.ports import Level
+
+EventListener = Callable[[object], None]
+"""Receives every event of the conversation (``core.events`` objects), on the loop thread."""
+
+
+@runtime_checkable
+class ConversationController(Protocol):
+    """Start, stop and steer one conversation; every event comes back through ``subscribe``."""
+
+    @property
+    def running(self) -> bool:
+        """True from a successful ``start`` until ``stop``."""
+        ...
+
+    def subscribe(self, listener: EventListener) -> Callable[[], None]:
+        """Register a listener; returns the function that unregisters it."""
+        ...
+
+    async def start(self) -> None:
+        """Connect and open the microphone (and the video source, if one is chosen)."""
+
+    async def stop(self) -> None:
+        """Stop streams, then the session, then the tasks; safe to call when not running."""
+
+    async def set_muted(self, muted: bool) -> None:
+        """Mute stops sending microphone audio (and tells the service the stream ended)."""
+
+    async def push_to_talk(self, pressed: bool) -> None:
+        """Press starts a user turn, release ends it (manual activity detection)."""
+
+    async def send_text(self, text: str) -> None:
+        """Send a typed message into the same conversation."""
+
+    async def resolve_tool_call(self, call_id: str, approved: bool) -> None:
+        """Answer a ``core.events.ToolApprovalRequested``."""
+
+
+# -------------------------------------------------------------------------------------- media
+
+
+class VideoSourceKind(enum.Enum):
+    OFF = "off"
+    CAMERA = "camera"
+    SCREEN = "screen"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceChoice:
+    """One entry of a device picker; ``device_id`` is what the media layer needs to open it."""
+
+    device_id: str
+    name: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SentImage:
+    """The last video frame that went to the service, exactly as sent (``sent_at``: monotonic)."""
+
+    jpeg: bytes
+    sequence: int
+    sent_at: float
+
+
+@runtime_checkable
+class MediaController(Protocol):
+    """Devices and what they send; levels and the preview are pulled by the UI on timers."""
+
+    def microphones(self) -> Sequence[DeviceChoice]: ...
+
+    def speakers(self) -> Sequence[DeviceChoice]: ...
+
+    def cameras(self) -> Sequence[DeviceChoice]: ...
+
+    async def select_microphone(self, device_id: str | None) -> None: ...
+
+    async def select_speaker(self, device_id: str | None) -> None: ...
+
+    async def select_camera(self, device_id: str | None) -> None: ...
+
+    def mic_level(self) -> Level | None:
+        """The latest microphone reading, or ``None`` when there is no open microphone."""
+        ...
+
+    def speaker_level(self) -> Level | None: ...
+
+    async def set_echo_cancellation(self, enabled: bool) -> None: ...
+
+    async def set_headphones(self, headphones: bool) -> None:
+        """Headphones mean no echo path: echo cancellation can be bypassed."""
+
+    async def set_video_source(self, kind: VideoSourceKind) -> None: ...
+
+    def set_video_paused(self, paused: bool) -> None: ...
+
+    def last_sent_image(self) -> SentImage | None: ...

@@ -1,0 +1,265 @@
+"""The main window: it arranges the panels, the toolbar and the shortcuts, and nothing else.
+
+Closing the window does not tear anything down itself: it asks (``close_requested``), the app
+stops streams, then the session, then the tasks, and then calls ``finish_close``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_assistant import APP_NAME
+from desktop_assistant.core.events import ConnectionState
+from desktop_assistant.ui.controllers import VideoSourceKind
+from desktop_assistant.ui.panels.conversation_panel import ConversationPanel
+from desktop_assistant.ui.panels.media_panel import MediaPanel
+from desktop_assistant.ui.panels.status_bar import StatusBar
+from desktop_assistant.ui.panels.tools_panel import ToolsPanel
+from desktop_assistant.ui.panels.turns_panel import TurnsPanel
+from desktop_assistant.ui.resources import icon
+from desktop_assistant.ui.viewmodels.banner_vm import BannerLevel, BannerMessage
+from desktop_assistant.ui.viewmodels.window_model import WindowModel
+from desktop_assistant.ui.widgets.banner import Banner
+
+PUSH_TO_TALK_KEY = Qt.Key.Key_F9
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()
+
+    def __init__(self, model: WindowModel, settings_panel: QWidget | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self._may_close = False
+        self.ptt_key = PUSH_TO_TALK_KEY
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(icon("app"))
+        self.setObjectName("mainWindow")
+        self.resize(1180, 760)
+
+        self._build_toolbar()
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(10, 6, 10, 4)
+        outer.setSpacing(6)
+        self.banner = Banner(model.banner)
+        outer.addWidget(self.banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        self.conversation = ConversationPanel(model.transcript, model.session)
+        self.turns = TurnsPanel(model.turns)
+        left_layout.addWidget(self.conversation, 1)
+        left_layout.addWidget(self.turns)
+        splitter.addWidget(left)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Side panels"))
+        self.media = MediaPanel(model.media)
+        self.tabs.addTab(self.media, self.tr("See && hear"))
+        self.settings_panel = settings_panel
+        if settings_panel is not None:
+            self.tabs.addTab(settings_panel, self.tr("Settings"))
+        self.tools = ToolsPanel(model.tools)
+        self._tools_index = self.tabs.addTab(self.tools, self.tr("Tools"))
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 460])
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.status = StatusBar(model.status, model.session)
+        self.setStatusBar(self.status)
+
+        self._build_actions()
+        session = model.session
+        session.running_changed.connect(self._sync_toolbar)
+        session.busy_changed.connect(self._sync_toolbar)
+        session.muted_changed.connect(self._sync_toolbar)
+        session.talking_changed.connect(self._sync_toolbar)
+        session.connection_changed.connect(self._sync_toolbar)
+        session.model_changed.connect(self._sync_toolbar)
+        model.tools.pending_approvals_changed.connect(self._on_pending_approvals)
+        self.conversation.export_failed.connect(
+            lambda text: model.banner.show(BannerMessage(text, BannerLevel.ERROR, source="ui"))
+        )
+        self.conversation.exported.connect(
+            lambda path: self.status.showMessage(self.tr("Saved {0}").format(path), 5000)
+        )
+        self._app = QApplication.instance()
+        if self._app is not None:
+            self._app.installEventFilter(self)
+        self._sync_toolbar()
+
+    # --------------------------------------------------------------------------- toolbar
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Conversation"))
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(bar)
+        self.state_dot = QLabel("●")
+        self.state_dot.setObjectName("stateDot")
+        self.state_dot.setAccessibleName(self.tr("Connection state"))
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setAccessibleName(self.tr("Conversation summary"))
+        bar.addWidget(self.state_dot)
+        bar.addWidget(self.summary)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.start_button = QToolButton()
+        self.start_button.setObjectName("startButton")
+        self.mute_button = QToolButton()
+        self.mute_button.setObjectName("muteButton")
+        self.mute_button.setCheckable(True)
+        self.ptt_button = QToolButton()
+        self.ptt_button.setObjectName("pttButton")
+        for button in (self.start_button, self.mute_button, self.ptt_button):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            bar.addWidget(button)
+        session = self.model.session
+        self.start_button.clicked.connect(session.toggle_running)
+        self.mute_button.clicked.connect(lambda checked: session.set_muted(checked))
+        self.ptt_button.pressed.connect(lambda: session.push_to_talk(True))
+        self.ptt_button.released.connect(lambda: session.push_to_talk(False))
+
+    def _build_actions(self) -> None:
+        session, media = self.model.session, self.model.media
+
+        def add(
+            text: str, keys: str | QKeySequence | QKeySequence.StandardKey, slot: object
+        ) -> QAction:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            return action
+
+        self.start_action = add(self.tr("Start or stop"), "F5", session.toggle_running)
+        self.mute_action = add(self.tr("Mute"), "Ctrl+M", session.toggle_muted)
+        add(self.tr("Type a message"), "Ctrl+L", self.focus_input)
+        add(self.tr("Video off"), "Ctrl+1", lambda: media.set_video_source(VideoSourceKind.OFF))
+        add(self.tr("Camera"), "Ctrl+2", lambda: media.set_video_source(VideoSourceKind.CAMERA))
+        add(self.tr("Screen"), "Ctrl+3", lambda: media.set_video_source(VideoSourceKind.SCREEN))
+        add(self.tr("Pause video"), "Ctrl+P", media.toggle_paused)
+        add(self.tr("Export"), QKeySequence.StandardKey.Save, self.conversation.export_dialog)
+        add(self.tr("Copy transcript"), "Ctrl+Shift+C", self.conversation.copy)
+
+    def focus_input(self) -> None:
+        self.conversation.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.conversation.input.selectAll()
+
+    def _sync_toolbar(self, *_: object) -> None:
+        session = self.model.session
+        running = session.running
+        if session.busy:
+            text = self.tr("Stopping…") if running else self.tr("Starting…")
+        else:
+            text = self.tr("Stop") if running else self.tr("Start")
+        self.start_button.setText(text)
+        self.start_button.setIcon(icon("stop" if running else "start"))
+        self.start_button.setEnabled(not session.busy)
+        self.start_button.setAccessibleName(
+            self.tr("Stop the conversation") if running else self.tr("Start the conversation")
+        )
+        self.start_button.setToolTip(self.start_button.accessibleName() + " (F5)")
+        self.mute_button.setChecked(session.muted)
+        self.mute_button.setText(self.tr("Unmute") if session.muted else self.tr("Mute"))
+        self.mute_button.setIcon(icon("mic-off" if session.muted else "mic"))
+        self.mute_button.setAccessibleName(
+            self.tr("Unmute the microphone") if session.muted else self.tr("Mute the microphone")
+        )
+        self.mute_button.setToolTip(self.mute_button.accessibleName() + " (Ctrl+M)")
+        self.ptt_button.setText(self.tr("Talking…") if session.talking else self.tr("Hold to talk"))
+        self.ptt_button.setIcon(icon("ptt"))
+        self.ptt_button.setEnabled(running)
+        self.ptt_button.setAccessibleName(self.tr("Push to talk"))
+        self.ptt_button.setToolTip(self.tr("Hold to talk (hold F9)"))
+        self.ptt_button.setProperty("talking", session.talking)
+        self.ptt_button.style().unpolish(self.ptt_button)
+        self.ptt_button.style().polish(self.ptt_button)
+        state = session.connection
+        self.state_dot.setProperty("state", state.value)
+        self.state_dot.style().unpolish(self.state_dot)
+        self.state_dot.style().polish(self.state_dot)
+        self.state_dot.setAccessibleDescription(self.model.status.connection_text)
+        self.summary.setText(self._summary(state))
+
+    def _summary(self, state: ConnectionState) -> str:
+        words = {
+            ConnectionState.DISCONNECTED: self.tr("Not connected"),
+            ConnectionState.CONNECTING: self.tr("Connecting"),
+            ConnectionState.LIVE: self.tr("Live"),
+            ConnectionState.RECONNECTING: self.tr("Reconnecting"),
+            ConnectionState.FAILED: self.tr("Failed"),
+        }
+        parts = [words[state]]
+        if self.summary_details:
+            parts.append(self.summary_details)
+        elif self.model.session.model:
+            parts.append(self.model.session.model)
+        return " · ".join(parts)
+
+    summary_details = ""
+
+    def set_summary_details(self, text: str) -> None:
+        """What the conversation is set up as (model, voice, language), for the toolbar."""
+        self.summary_details = text
+        self._sync_toolbar()
+
+    def _on_pending_approvals(self, count: int) -> None:
+        title = self.tr("Tools") if not count else self.tr("Tools ({0})").format(count)
+        self.tabs.setTabText(self._tools_index, title)
+        if count:
+            # A tool waiting for approval holds up the model: bring the console into view.
+            self.tabs.setCurrentIndex(self._tools_index)
+
+    # ---------------------------------------------------------------------- push-to-talk
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if (
+            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and isinstance(event, QKeyEvent)
+        ):
+            if event.key() == self.ptt_key:
+                if not event.isAutoRepeat():
+                    self.model.session.push_to_talk(kind == QEvent.Type.KeyPress)
+                return True
+        return super().eventFilter(watched, event)
+
+    # --------------------------------------------------------------------------- closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._may_close:
+            if self._app is not None:
+                self._app.removeEventFilter(self)
+            event.accept()
+            return
+        event.ignore()
+        self.close_requested.emit()
+
+    def finish_close(self) -> None:
+        """The app has shut the conversation down: the window may go now."""
+        self._may_close = True
+        self.close()
