@@ -1,0 +1,108 @@
+"""What happens to microphone audio between the device and the uplink, as plain array code.
+
+device frames (native rate, native channels, int16)
+  -> downmix to mono -> resample to 16 kHz (stateful, no bursts)
+  -> 10 ms frames -> echo cancellation (optional) -> echo detector, level meter
+  -> 20-40 ms ``AudioBlock``s stamped with the ADC time of their first sample.
+
+No threads, no devices: ``MicrophoneCapture`` runs this on its DSP thread, and the unit tests run
+it on arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from desktop_assistant.core.ports import UPLINK_SAMPLE_RATE_HZ, AudioBlock
+from desktop_assistant.media.audio.aec import EchoCanceller
+from desktop_assistant.media.audio.echo_detector import EchoDetector
+from desktop_assistant.media.audio.meters import LevelMeter
+from desktop_assistant.media.audio.resample import PolyphaseResampler, downmix, to_int16
+
+FRAME_SAMPLES = UPLINK_SAMPLE_RATE_HZ // 100  # 10 ms, what the echo canceller works on
+ALLOWED_BLOCK_MS = (20, 30, 40)
+
+
+class CaptureProcessor:
+    def __init__(
+        self,
+        *,
+        in_rate_hz: int,
+        channels: int,
+        block_ms: int = 20,
+        echo: EchoCanceller | None = None,
+        detector: EchoDetector | None = None,
+        meter: LevelMeter | None = None,
+    ) -> None:
+        if block_ms not in ALLOWED_BLOCK_MS:
+            raise ValueError(f"block_ms must be one of {ALLOWED_BLOCK_MS}")
+        self.in_rate_hz = in_rate_hz
+        self.channels = channels
+        self.block_ms = block_ms
+        self._resampler = PolyphaseResampler(in_rate_hz, UPLINK_SAMPLE_RATE_HZ)
+        self.frame_in = self._resampler.frame_in
+        self._echo = echo
+        self._detector = detector
+        self.meter = meter if meter is not None else LevelMeter(block_s=0.01)
+        self._fifo = np.zeros(FRAME_SAMPLES * 16, dtype=np.int16)
+        self._fifo_len = 0
+        self._fifo_time = 0.0  # ADC time of _fifo[0]
+        self._block = np.zeros(UPLINK_SAMPLE_RATE_HZ * block_ms // 1000, dtype=np.int16)
+        self._block_len = 0
+        self._block_time = 0.0
+        self._pending_in = 0  # input samples held by the resampler, not yet turned into output
+        self.frames_processed = 0
+
+    def process(self, frames: npt.NDArray[np.int16], adc_time: float) -> list[AudioBlock]:
+        """One chunk from the device, ``frames`` of shape (n, channels) or (n,)."""
+        mono = downmix(frames)
+        # The first output sample now produced started this long before ``adc_time``.
+        first_out_time = adc_time - self._pending_in / self.in_rate_hz - self._resampler.delay_s
+        out = self._resampler.process(mono)
+        self._pending_in = (self._pending_in + mono.size) % self._resampler.frame_in
+        blocks: list[AudioBlock] = []
+        if out.size == 0:
+            return blocks
+        samples = to_int16(out)
+        if self._fifo_len == 0:
+            self._fifo_time = first_out_time
+        self._push_fifo(samples)
+        while self._fifo_len >= FRAME_SAMPLES:
+            frame = self._fifo[:FRAME_SAMPLES].copy()
+            frame_time = self._fifo_time
+            self._fifo[: self._fifo_len - FRAME_SAMPLES] = self._fifo[
+                FRAME_SAMPLES : self._fifo_len
+            ]
+            self._fifo_len -= FRAME_SAMPLES
+            self._fifo_time += FRAME_SAMPLES / UPLINK_SAMPLE_RATE_HZ
+            block = self._frame(frame, frame_time)
+            if block is not None:
+                blocks.append(block)
+        return blocks
+
+    def _push_fifo(self, samples: npt.NDArray[np.int16]) -> None:
+        n = samples.size
+        if self._fifo_len + n > self._fifo.size:  # cannot happen with device-sized chunks
+            grown = np.zeros(max(self._fifo.size * 2, self._fifo_len + n), dtype=np.int16)
+            grown[: self._fifo_len] = self._fifo[: self._fifo_len]
+            self._fifo = grown
+        self._fifo[self._fifo_len : self._fifo_len + n] = samples
+        self._fifo_len += n
+
+    def _frame(self, frame: npt.NDArray[np.int16], frame_time: float) -> AudioBlock | None:
+        self.frames_processed += 1
+        clean = self._echo.process(frame, frame_time) if self._echo is not None else frame
+        if self._detector is not None:
+            self._detector.add_capture(clean, frame_time)
+        self.meter.update(clean)
+        if self._block_len == 0:
+            self._block_time = frame_time
+        self._block[self._block_len : self._block_len + FRAME_SAMPLES] = clean
+        self._block_len += FRAME_SAMPLES
+        if self._block_len < self._block.size:
+            return None
+        self._block_len = 0
+        return AudioBlock(
+            pcm=self._block.astype("<i2", copy=False).tobytes(), captured_at=self._block_time
+        )
