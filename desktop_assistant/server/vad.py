@@ -74,7 +74,7 @@ class VoiceActivityDetector:
 
     def __init__(self, settings: VadSettings, model: SpeechModel) -> None:
         self.settings = settings
-        self._model = model
+        self.model = model
         self._pending = np.zeros(0, dtype=np.float32)
         self._position = 0  # samples consumed into windows so far
         self.in_speech = False
@@ -90,7 +90,7 @@ class VoiceActivityDetector:
         usable = buffer.size - buffer.size % WINDOW
         for offset in range(0, usable, WINDOW):
             window = np.ascontiguousarray(buffer[offset : offset + WINDOW])
-            probability = self._model.process(window.data)
+            probability = self.model.process(window.data)
             event = self._step(probability)
             if event is not None:
                 events.append(event)
