@@ -105,9 +105,10 @@ def heard_prefix_length(text: str, fraction: float) -> int:
     cut = round(len(text) * fraction)
     if cut <= 0:
         return 0
-    if cut < len(text) and not text[cut].isspace() and not text[cut - 1].isspace():
+    if cut < len(text) and not text[cut].isspace():
+        # Mid-word: the whole word goes to the tail, and so does the space before it.
         space = text.rfind(" ", 0, cut)
-        cut = space + 1 if space >= 0 else 0
+        cut = space if space >= 0 else 0
     return cut
 
 

@@ -42,6 +42,7 @@ class TurnsViewModel(QObject):
         # The session's ``Interrupted`` and the state machine's move to INTERRUPTED describe one
         # cut; count it once per model turn, whichever arrives first.
         self._cut_counted = False
+        self._user_spoke = False
         self.state = TurnState.IDLE
         self.segments: deque[StateSegment] = deque()
         self.cuts: deque[float] = deque()
@@ -60,8 +61,12 @@ class TurnsViewModel(QObject):
         if self.segments and self.segments[-1].end is None:
             self.segments[-1].end = now
         self.segments.append(StateSegment(event.state, now))
-        if event.state is TurnState.MODEL_SPEAKING and self.state is not TurnState.TOOL_RUNNING:
-            # Speaking again after a tool call is the same turn going on.
+        if event.state is TurnState.USER_SPEAKING:
+            self._user_spoke = True
+        continuing = self.state is TurnState.TOOL_RUNNING and not self._user_spoke
+        if event.state is TurnState.MODEL_SPEAKING and not continuing:
+            # Speaking again after a tool call, with no word from the user, is the same turn.
+            self._user_spoke = False
             self.model_turns += 1
             self._cut_counted = False
             self.counts_changed.emit(self.model_turns, self.interruptions)

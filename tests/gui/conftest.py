@@ -1,0 +1,63 @@
+"""GUI tests: real Qt widgets offscreen, with the asyncio loop running on Qt through qasync.
+
+Every async test runs on a fresh ``qasync.QEventLoop`` over the one shared ``QApplication``
+(pytest-asyncio's loop-factory hook). Inside a coroutine, never call ``qtbot.waitSignal``,
+``waitUntil`` or ``wait``: they spin a nested Qt loop and deadlock the asyncio one. Use the
+awaitable helpers in ``tests/gui/helpers.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from desktop_assistant.ui.main_window import MainWindow
+from desktop_assistant.ui.theme import ThemeChoice, ThemeManager
+from desktop_assistant.ui.viewmodels.window_model import WindowModel
+from tests.gui.doubles import RecordingConversation, StaticMedia
+from tests.gui.fixtures_window import ManualClock, Rig
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["desktop-assistant-tests"])
+    assert isinstance(app, QApplication)
+    return app
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    return {"qt": lambda: qasync.QEventLoop(_app())}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(scope="session")
+def theme() -> Iterator[ThemeManager]:
+    """The app's theme, light unless a test switches it (the offscreen platform has no scheme)."""
+    manager = ThemeManager(_app(), ThemeChoice.LIGHT)
+    yield manager
+    manager.set_choice(ThemeChoice.LIGHT)
+
+
+@pytest.fixture
+def rig(qtbot, theme) -> Iterator[Rig]:
+    conversation = RecordingConversation()
+    media = StaticMedia()
+    clock = ManualClock()
+    model = WindowModel.build(conversation, media, clock)
+    window = MainWindow(model)
+    window.show()
+    yield Rig(conversation, media, model, window, clock)
+    model.media.deactivate()
+    model.router.detach()
+    window.finish_close()
+    window.deleteLater()
