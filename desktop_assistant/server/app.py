@@ -26,6 +26,7 @@ import secrets
 import shutil
 import ssl
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,7 @@ class ServerOptions:
     state_dir: Path | None = None  # where the CA and certificate go; a temporary folder if None
     setup_timeout_s: float = 30.0
     espeak: str | None = "auto"  # path to espeak-ng, "auto" to look it up, None for tones
+    clock: Callable[[], float] = time.time  # wall clock for token and handle expiry (tests)
 
 
 def is_loopback(host: str) -> bool:
@@ -89,8 +91,8 @@ class LocalLiveServer:
         self.options = options or ServerOptions()
         self.faults = FaultPlan(list(self.options.faults))
         self.stats = ServerStats()
-        self.tokens = TokenStore()
-        self.resumption = ResumptionStore()
+        self.tokens = TokenStore(clock=self.options.clock)
+        self.resumption = ResumptionStore(clock=self.options.clock)
         self.api_key = self.options.api_key or "local-" + secrets.token_urlsafe(24)
         self._server: Server | None = None
         self._engine: Engine | None = None

@@ -30,7 +30,7 @@ call run when it arrives (or ``on_result``, when given). A non-blocking call let
 it run at once, and ``on_result`` runs when the answer comes back.
 
 Placeholders in ``say``/``text``: ``{turn}`` (1-based), ``{user_text}``, ``{previous_user_text}``,
-``{history_len}``, and ``{result}`` (the JSON of the tool results, in ``on_result`` or after a call).
+``{history_len}``, ``{system_instruction}``, and ``{result}`` (the JSON of the tool results, in ``on_result`` or after a call).
 """
 
 from __future__ import annotations
@@ -286,6 +286,7 @@ class ScriptSession(EngineSession):
                 (m.text for m in reversed(request.history) if m.role == "user" and m.text), ""
             ),
             history_len=str(len(request.history)),
+            system_instruction=request.config.system_instruction,
         )
         if turn is None:
             if self._script.after_last == "echo":
