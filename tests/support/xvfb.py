@@ -128,3 +128,65 @@ class VirtualDisplay:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
+
+
+class TestWindow:
+    """A plain X window of one colour with a title, mapped where asked (there is no WM).
+
+    The X server paints its background itself, so no toolkit is needed; closing the connection
+    destroys the window.
+    """
+
+    def __init__(
+        self,
+        display: str,
+        title: str,
+        geometry: tuple[int, int, int, int],
+        rgb: tuple[int, int, int],
+    ) -> None:
+        name = ctypes.util.find_library("X11")
+        assert name is not None
+        x = ctypes.CDLL(name)
+        x.XOpenDisplay.restype = ctypes.c_void_p
+        x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        x.XDefaultRootWindow.restype = ctypes.c_ulong
+        x.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        x.XCreateSimpleWindow.restype = ctypes.c_ulong
+        x.XCreateSimpleWindow.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_ulong,
+            ctypes.c_ulong,
+        ]
+        x.XStoreName.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_char_p]
+        x.XMapWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        x.XMoveWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_int]
+        x.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        self._x = x
+        self._display = x.XOpenDisplay(display.encode())
+        if not self._display:
+            raise VirtualDisplayError(f"cannot open {display}")
+        left, top, width, height = geometry
+        pixel = (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]
+        root = x.XDefaultRootWindow(self._display)
+        self.window = x.XCreateSimpleWindow(
+            self._display, root, left, top, width, height, 0, 0, pixel
+        )
+        x.XStoreName(self._display, self.window, title.encode())
+        x.XMapWindow(self._display, self.window)
+        x.XSync(self._display, 0)
+
+    def move(self, left: int, top: int) -> None:
+        self._x.XMoveWindow(self._display, self.window, left, top)
+        self._x.XSync(self._display, 0)
+
+    def close(self) -> None:
+        if self._display:
+            self._x.XCloseDisplay(self._display)
+            self._display = None

@@ -137,6 +137,13 @@ class MicrophoneCapture:
         if self.echo is not None:
             self.echo.bypass = wearing
 
+    def user_active(self, hold_s: float = 2.0) -> bool:
+        """Whether the user made sound in the last ``hold_s`` (after echo cancellation)."""
+        ctx = self._ctx
+        if ctx is None:
+            return False
+        return time.monotonic() - ctx.processor.last_voice_at < hold_s
+
     @property
     def status(self) -> StreamStatus:
         return self.supervisor.status

@@ -11,6 +11,8 @@ it on arrays.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -22,6 +24,9 @@ from desktop_assistant.media.audio.resample import PolyphaseResampler, downmix, 
 
 FRAME_SAMPLES = UPLINK_SAMPLE_RATE_HZ // 100  # 10 ms, what the echo canceller works on
 ALLOWED_BLOCK_MS = (20, 30, 40)
+VOICE_DBFS = -45.0
+"""A cleaned frame louder than this counts as the user making sound (for video pacing)."""
+_VOICE_MEAN_SQUARE = (32768.0 * 10 ** (VOICE_DBFS / 20)) ** 2
 
 
 class CaptureProcessor:
@@ -53,6 +58,8 @@ class CaptureProcessor:
         self._block_time = 0.0
         self._pending_in = 0  # input samples held by the resampler, not yet turned into output
         self.frames_processed = 0
+        self.last_voice_at = -math.inf
+        """ADC time of the last cleaned frame louder than ``VOICE_DBFS``."""
 
     def process(self, frames: npt.NDArray[np.int16], adc_time: float) -> list[AudioBlock]:
         """One chunk from the device, ``frames`` of shape (n, channels) or (n,)."""
@@ -96,6 +103,9 @@ class CaptureProcessor:
         if self._detector is not None:
             self._detector.add_capture(clean, frame_time)
         self.meter.update(clean)
+        as_float = clean.astype(np.float32)
+        if float(np.dot(as_float, as_float)) / FRAME_SAMPLES > _VOICE_MEAN_SQUARE:
+            self.last_voice_at = frame_time
         if self._block_len == 0:
             self._block_time = frame_time
         self._block[self._block_len : self._block_len + FRAME_SAMPLES] = clean
