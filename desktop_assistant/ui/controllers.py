@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from desktop_assistant.config.settings import Settings
 from desktop_assistant.core.ports import Level
 
 EventListener = Callable[[object], None]
@@ -112,3 +113,23 @@ class MediaController(Protocol):
     def set_video_paused(self, paused: bool) -> None: ...
 
     def last_sent_image(self) -> SentImage | None: ...
+
+
+# ----------------------------------------------------------------------------------- settings
+
+
+@runtime_checkable
+class SettingsController(Protocol):
+    """The settings in force, and the way to change them (save, and reconnect when needed)."""
+
+    def current(self) -> Settings: ...
+
+    def locked(self) -> frozenset[str]:
+        """Dotted paths the organisation's policy fixes; the panel greys them out."""
+        ...
+
+    async def apply(self, settings: Settings, *, reconnect: bool) -> None:
+        """Persist ``settings`` and use them; ``reconnect`` when they change the session setup.
+
+        A running conversation is handed over to a new connection without losing the transcript.
+        """

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 from desktop_assistant import APP_NAME
 from desktop_assistant.core.events import ConnectionState
 from desktop_assistant.ui.controllers import VideoSourceKind
+from desktop_assistant.ui.languages import language_name
 from desktop_assistant.ui.panels.conversation_panel import ConversationPanel
 from desktop_assistant.ui.panels.media_panel import MediaPanel
+from desktop_assistant.ui.panels.settings_panel import SettingsPanel
 from desktop_assistant.ui.panels.status_bar import StatusBar
 from desktop_assistant.ui.panels.tools_panel import ToolsPanel
 from desktop_assistant.ui.panels.turns_panel import TurnsPanel
@@ -40,7 +42,7 @@ PUSH_TO_TALK_KEY = Qt.Key.Key_F9
 class MainWindow(QMainWindow):
     close_requested = Signal()
 
-    def __init__(self, model: WindowModel, settings_panel: QWidget | None = None) -> None:
+    def __init__(self, model: WindowModel) -> None:
         super().__init__()
         self.model = model
         self._may_close = False
@@ -71,9 +73,11 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName(self.tr("Side panels"))
         self.media = MediaPanel(model.media)
         self.tabs.addTab(self.media, self.tr("See && hear"))
-        self.settings_panel = settings_panel
-        if settings_panel is not None:
-            self.tabs.addTab(settings_panel, self.tr("Settings"))
+        self.settings_panel: SettingsPanel | None = None
+        if model.settings is not None:
+            self.settings_panel = SettingsPanel(model.settings, self.ptt_key_text())
+            self.tabs.addTab(self.settings_panel, self.tr("Settings"))
+            model.settings.applied.connect(self._on_settings_applied)
         self.tools = ToolsPanel(model.tools)
         self._tools_index = self.tabs.addTab(self.tools, self.tr("Tools"))
         splitter.addWidget(self.tabs)
@@ -103,6 +107,42 @@ class MainWindow(QMainWindow):
         self._app = QApplication.instance()
         if self._app is not None:
             self._app.installEventFilter(self)
+        self._on_settings_applied(False)
+
+    # -------------------------------------------------------------------------- settings
+
+    def ptt_key_text(self) -> str:
+        return QKeySequence(self.ptt_key).toString(QKeySequence.SequenceFormat.NativeText)
+
+    @property
+    def push_to_talk_mode(self) -> bool:
+        """Manual turns (activity start/end) are what push-to-talk sends; automatic has none."""
+        vm = self.model.settings
+        return vm is not None and not vm.current.activity_detection.automatic
+
+    def _on_settings_applied(self, reconnected: bool) -> None:
+        vm = self.model.settings
+        if vm is not None:
+            current = vm.current
+            parts = [current.model, self.tr("voice {0}").format(current.voice.name)]
+            if current.voice.language_code:
+                parts.append(current.voice.language_code)
+            translation = current.translation
+            if translation.enabled:
+                source = translation.source_language or self.tr("auto")
+                parts.append(f"{source} → {translation.target_language}")
+            self.conversation.set_translation_mode(
+                translation.enabled,
+                language_name(translation.source_language)
+                if translation.source_language
+                else self.tr("Original"),
+                language_name(translation.target_language)
+                if translation.target_language
+                else self.tr("Translation"),
+            )
+            self.summary_details = " · ".join(parts)
+            if reconnected:
+                self.status.showMessage(self.tr("Settings applied on a new connection"), 5000)
         self._sync_toolbar()
 
     # --------------------------------------------------------------------------- toolbar
@@ -190,9 +230,16 @@ class MainWindow(QMainWindow):
         self.mute_button.setToolTip(self.mute_button.accessibleName() + " (Ctrl+M)")
         self.ptt_button.setText(self.tr("Talking…") if session.talking else self.tr("Hold to talk"))
         self.ptt_button.setIcon(icon("ptt"))
-        self.ptt_button.setEnabled(running)
+        self.ptt_button.setEnabled(running and self.push_to_talk_mode)
         self.ptt_button.setAccessibleName(self.tr("Push to talk"))
-        self.ptt_button.setToolTip(self.tr("Hold to talk (hold F9)"))
+        if self.push_to_talk_mode:
+            self.ptt_button.setToolTip(
+                self.tr("Hold to talk (hold {0})").format(self.ptt_key_text())
+            )
+        else:
+            self.ptt_button.setToolTip(
+                self.tr("Turns are detected automatically; choose push to talk in Settings")
+            )
         self.ptt_button.setProperty("talking", session.talking)
         self.ptt_button.style().unpolish(self.ptt_button)
         self.ptt_button.style().polish(self.ptt_button)
@@ -220,11 +267,6 @@ class MainWindow(QMainWindow):
 
     summary_details = ""
 
-    def set_summary_details(self, text: str) -> None:
-        """What the conversation is set up as (model, voice, language), for the toolbar."""
-        self.summary_details = text
-        self._sync_toolbar()
-
     def _on_pending_approvals(self, count: int) -> None:
         title = self.tr("Tools") if not count else self.tr("Tools ({0})").format(count)
         self.tabs.setTabText(self._tools_index, title)
@@ -243,7 +285,7 @@ class MainWindow(QMainWindow):
             and isinstance(event, QKeyEvent)
         ):
             if event.key() == self.ptt_key:
-                if not event.isAutoRepeat():
+                if not event.isAutoRepeat() and self.push_to_talk_mode:
                     self.model.session.push_to_talk(kind == QEvent.Type.KeyPress)
                 return True
         return super().eventFilter(watched, event)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_assistant.ui.main_window import MainWindow
 from desktop_assistant.ui.theme import ThemeChoice, ThemeManager
 from desktop_assistant.ui.viewmodels.window_model import WindowModel
-from tests.gui.doubles import RecordingConversation, StaticMedia
+from tests.gui.doubles import MemorySettings, RecordingConversation, StaticMedia
 from tests.gui.fixtures_window import ManualClock, Rig
 
 
@@ -53,10 +53,11 @@ def rig(qtbot, theme) -> Iterator[Rig]:
     conversation = RecordingConversation()
     media = StaticMedia()
     clock = ManualClock()
-    model = WindowModel.build(conversation, media, clock)
+    settings = MemorySettings()
+    model = WindowModel.build(conversation, media, clock, settings)
     window = MainWindow(model)
     window.show()
-    yield Rig(conversation, media, model, window, clock)
+    yield Rig(conversation, media, settings, model, window, clock)
     model.media.deactivate()
     model.router.detach()
     window.finish_close()

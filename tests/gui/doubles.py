@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
+from desktop_assistant.config.settings import Settings
 from desktop_assistant.core.ports import Level
 from desktop_assistant.ui.controllers import DeviceChoice, EventListener, SentImage, VideoSourceKind
 
@@ -112,3 +113,24 @@ class StaticMedia:
 
     def last_sent_image(self) -> SentImage | None:
         return self.sent
+
+
+class MemorySettings:
+    """Settings held in memory; records every apply and whether it asked for a reconnect."""
+
+    def __init__(
+        self, settings: Settings | None = None, locked: frozenset[str] = frozenset()
+    ) -> None:
+        self.settings = settings or Settings()
+        self._locked = locked
+        self.applied: list[tuple[Settings, bool]] = []
+
+    def current(self) -> Settings:
+        return self.settings
+
+    def locked(self) -> frozenset[str]:
+        return self._locked
+
+    async def apply(self, settings: Settings, *, reconnect: bool) -> None:
+        self.settings = settings
+        self.applied.append((settings, reconnect))

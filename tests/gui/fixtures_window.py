@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from desktop_assistant.ui.main_window import MainWindow
 from desktop_assistant.ui.viewmodels.window_model import WindowModel
-from tests.gui.doubles import RecordingConversation, StaticMedia
+from tests.gui.doubles import MemorySettings, RecordingConversation, StaticMedia
 
 
 class ManualClock:
@@ -26,6 +26,7 @@ class ManualClock:
 class Rig:
     conversation: RecordingConversation
     media: StaticMedia
+    settings: MemorySettings
     model: WindowModel
     window: MainWindow
     clock: ManualClock

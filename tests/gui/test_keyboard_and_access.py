@@ -41,6 +41,17 @@ async def test_start_mute_talk_and_video_by_keyboard(rig: Rig, qtbot) -> None:
     assert window.mute_button.isChecked()
     assert window.mute_button.text() == "Unmute"
 
+    # Automatic turns have no push-to-talk; the user switches to it in Settings first.
+    qtbot.keyPress(window.conversation.view, Qt.Key.Key_F9)
+    assert ("push_to_talk", True) not in rig.conversation.calls
+    panel = window.settings_panel
+    assert panel is not None
+    window.tabs.setCurrentWidget(panel)
+    qtbot.mouseClick(panel.turn_section.push_to_talk, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: bool(rig.settings.applied), what="the settings to apply")
+    assert window.ptt_button.isEnabled()
+
     qtbot.keyPress(window.conversation.view, Qt.Key.Key_F9)
     await wait_until(lambda: ("push_to_talk", True) in rig.conversation.calls)
     assert window.ptt_button.text() == "Talking…"

@@ -6,12 +6,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from desktop_assistant.ui.controllers import ConversationController, MediaController
+from desktop_assistant.ui.controllers import (
+    ConversationController,
+    MediaController,
+    SettingsController,
+)
 from desktop_assistant.ui.tasks import UiTasks
 from desktop_assistant.ui.viewmodels.banner_vm import BannerViewModel
 from desktop_assistant.ui.viewmodels.media_vm import MediaViewModel
 from desktop_assistant.ui.viewmodels.router import EventRouter
 from desktop_assistant.ui.viewmodels.session_vm import SessionViewModel
+from desktop_assistant.ui.viewmodels.settings_vm import SettingsViewModel
 from desktop_assistant.ui.viewmodels.status_vm import StatusViewModel
 from desktop_assistant.ui.viewmodels.tools_vm import ToolsViewModel
 from desktop_assistant.ui.viewmodels.transcript_vm import TranscriptViewModel
@@ -29,6 +34,7 @@ class WindowModel:
     turns: TurnsViewModel
     status: StatusViewModel
     media: MediaViewModel
+    settings: SettingsViewModel | None = None
 
     @classmethod
     def build(
@@ -36,6 +42,7 @@ class WindowModel:
         conversation: ConversationController,
         media: MediaController,
         clock: Callable[[], float] = time.monotonic,
+        settings: SettingsController | None = None,
     ) -> WindowModel:
         router = EventRouter()
         tasks = UiTasks()
@@ -52,8 +59,18 @@ class WindowModel:
         session.talking_changed.connect(
             lambda talking: None if talking else status.user_turn_ended()
         )
+        settings_vm = SettingsViewModel(settings, tasks) if settings is not None else None
+        if settings_vm is not None:
+            media_vm.frames_per_second = settings_vm.current.video.frames_per_second
+            settings_vm.applied.connect(
+                lambda _reconnected: setattr(
+                    media_vm, "frames_per_second", settings_vm.current.video.frames_per_second
+                )
+            )
         router.attach(conversation)
-        return cls(router, tasks, banner, session, tools, transcript, turns, status, media_vm)
+        return cls(
+            router, tasks, banner, session, tools, transcript, turns, status, media_vm, settings_vm
+        )
 
     async def close(self) -> None:
         """Stop listening and let in-flight UI work finish (the window is going away)."""
