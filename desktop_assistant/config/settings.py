@@ -297,6 +297,10 @@ class ConnectionSettings(_Section):
     """Without a usable resumption handle, replay the transcript into the new connection."""
     handover_buffer_s: Annotated[float, Field(gt=0, le=120)] = 30.0
     """Microphone audio kept while no connection is usable, sent once one is."""
+    stall_timeout_s: Annotated[float, Field(gt=0, le=600)] = 20.0
+    """Mid-answer silence from the service longer than this counts as a dead link (reconnect)."""
+    handle_wait_s: Annotated[float, Field(ge=0, le=30)] = 2.0
+    """At a turn boundary, how long a pending handover waits for the turn's resumption handle."""
 
 
 class VideoSettings(_Section):
