@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from desktop_assistant.server.catalog import Backend
 
@@ -39,12 +39,18 @@ _VERTEX = re.compile(
 _AUTH_TOKENS = re.compile(r"^(?:/[^?]*?)?/+(?P<version>v1|v1beta|v1alpha)/auth_tokens$")
 
 
+def _split(target: str) -> tuple[str, str]:
+    # Not urlsplit: it would read the "//ws" of a trailing-slash base URL as a host name.
+    path, _, query = target.partition("?")
+    return path, query.partition("#")[0]
+
+
 def match_live_route(target: str) -> Route | None:
     """The Live route for a request target (path and query), or ``None`` if it is not one."""
-    parts = urlsplit(target)
-    query = {name: values[0] for name, values in parse_qs(parts.query).items() if values}
+    path, raw_query = _split(target)
+    query = {name: values[0] for name, values in parse_qs(raw_query).items() if values}
     for pattern, backend in ((_DEVELOPER, Backend.DEVELOPER), (_VERTEX, Backend.VERTEX)):
-        found = pattern.match(parts.path)
+        found = pattern.match(path)
         if found:
             return Route(backend, found["version"], Method(found["method"]), query)
     return None
@@ -52,10 +58,10 @@ def match_live_route(target: str) -> Route | None:
 
 def match_auth_tokens_route(target: str) -> str | None:
     """The API version of a ``POST .../auth_tokens`` target, or ``None``."""
-    found = _AUTH_TOKENS.match(urlsplit(target).path)
+    found = _AUTH_TOKENS.match(_split(target)[0])
     return found["version"] if found else None
 
 
 def redact_target(target: str) -> str:
     """The path alone, for logs: query strings may carry a key or a token."""
-    return urlsplit(target).path
+    return _split(target)[0]

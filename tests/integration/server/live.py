@@ -21,7 +21,10 @@ from desktop_assistant.server import LocalLiveServer
 
 NATIVE = "gemini-2.5-flash-native-audio-preview-09-2025"
 HALF_CASCADE = "gemini-live-2.5-flash-preview"
-WAIT_S = 20.0  # generous: the CI machines are small and shared
+WAIT_S = 20.0
+CAMEL_SETUP_JSON = json.dumps(
+    {"setup": {"model": f"models/{NATIVE}"}}
+)  # generous: the CI machines are small and shared
 
 
 def client_for(
