@@ -133,3 +133,19 @@ class SettingsController(Protocol):
 
         A running conversation is handed over to a new connection without losing the transcript.
         """
+
+
+@runtime_checkable
+class BackendSetup(Protocol):
+    """First-run help: the API key in the OS keychain, checked before it is kept."""
+
+    def stored_key_hint(self) -> str:
+        """The stored (or environment) key, masked, or ``""`` when there is none."""
+        ...
+
+    async def validate_api_key(self, key: str) -> str:
+        """``""`` when the service accepts ``key``, else why not, in plain words."""
+        ...
+
+    async def store_api_key(self, key: str) -> None:
+        """Put ``key`` in the keychain; raises ``ValueError`` with a plain message on failure."""

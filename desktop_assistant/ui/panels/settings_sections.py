@@ -202,14 +202,16 @@ class TurnSection(QGroupBox):
         self.end = _slider(0, 2, 1, self.tr("End sensitivity"))
         self.prefix = _slider(0, 1000, 20, self.tr("Speech start padding"))
         self.silence = _slider(100, 3000, 50, self.tr("Silence before the turn ends"))
+        self.start_value = QLabel()
+        self.end_value = QLabel()
         self.prefix_value = QLabel()
         self.silence_value = QLabel()
         self.barge_in = QCheckBox(self.tr("My speech interrupts the assistant"))
         self.barge_in.setAccessibleName(self.tr("Speech interrupts the assistant"))
         self.note = _caption()
         form.addRow(self.tr("Preset"), self.preset)
-        form.addRow(self.tr("Start"), self.start)
-        form.addRow(self.tr("End"), self.end)
+        form.addRow(self.tr("Start"), self._with_value(self.start, self.start_value))
+        form.addRow(self.tr("End"), self._with_value(self.end, self.end_value))
         form.addRow(self.tr("Padding"), self._with_value(self.prefix, self.prefix_value))
         form.addRow(self.tr("Silence"), self._with_value(self.silence, self.silence_value))
         form.addRow(self.barge_in)
@@ -283,6 +285,13 @@ class TurnSection(QGroupBox):
         for widget in widgets:
             widget.blockSignals(False)
         default = self.tr("default")
+        names = {
+            Sensitivity.LOW: self.tr("low"),
+            Sensitivity.DEFAULT: default,
+            Sensitivity.HIGH: self.tr("high"),
+        }
+        self.start_value.setText(names[a.start_sensitivity])
+        self.end_value.setText(names[a.end_sensitivity])
         self.prefix_value.setText(
             f"{a.prefix_padding_ms} ms" if a.prefix_padding_ms is not None else default
         )

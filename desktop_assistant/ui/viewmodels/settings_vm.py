@@ -168,6 +168,18 @@ class SettingsViewModel(QObject):
             failure=self.tr("The settings could not be applied."),
         )
 
+    async def apply_changes(self, changes: Mapping[str, Any]) -> None:
+        """Apply ``changes`` to the settings in force at once, leaving any pending draft edits.
+
+        Raises ``ValidationError`` or ``SettingsRefused`` for settings that cannot work.
+        """
+        settings = resolve(self.current.updated(changes)).settings
+        reconnect = needs_new_connection(self.current, settings)
+        pending = self.draft.model_dump(mode="json") if self.dirty else None
+        await self._apply(settings, reconnect)
+        if pending is not None:
+            self.update(pending)
+
     async def _apply(self, settings: Settings, reconnect: bool) -> None:
         try:
             await self._controller.apply(settings, reconnect=reconnect)
