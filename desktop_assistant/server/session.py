@@ -252,6 +252,7 @@ class LiveConnection:
         async for frame in self._ws:
             self._count_in(frame)
             await self._handle(frame)
+            self._stats.notify()  # "the server has taken this frame in" is worth waiting for
 
     async def _cleanup(self) -> None:
         for task in [*self._tasks, *([self._generation] if self._generation else [])]:
