@@ -26,6 +26,7 @@ import asyncio
 import collections
 import contextlib
 import enum
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -79,6 +80,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 HistoryProvider = Callable[[], Sequence[HistoryTurn]]
+
+CONNECTION_LOST = "CONNECTION_LOST"
+"""``TurnCompleted.reason`` of an answer cut short because its connection ended."""
 
 USER_QUIET_S = 1.0
 """A GoAway between turns hands over at once unless the user spoke this recently."""
@@ -486,6 +490,7 @@ class GenaiLiveSession:
             ended = await self._serve(link)
             if self._lost_at is None:
                 self._lost_at = self._clock()
+            self._abandon_turn()
             self._sendable = False
             await self._close_link()
             if self.closed:
@@ -535,6 +540,25 @@ class GenaiLiveSession:
             await asyncio.sleep(delay)
         return True
 
+    def _abandon_turn(self) -> None:
+        """A link ended mid-answer or with calls pending: the next connection will not finish them.
+
+        The resumed session continues from the last completed turn, so the cut answer is closed
+        here (``TurnCompleted`` with reason ``CONNECTION_LOST``) and pending calls are cancelled,
+        exactly as the service would report them had the user interrupted.
+        """
+        if self._pending_calls:
+            ids = tuple(sorted(self._pending_calls))
+            self._pending_calls.clear()
+            self._emit_tracked(ToolCallCancelled(ids))
+        if self._in_turn:
+            self._in_turn = False
+            self._emit_tracked(TurnCompleted(reason=CONNECTION_LOST))
+
+    def _emit_tracked(self, event: SessionEvent) -> None:
+        self._own_history.apply(event)
+        self._emit(event)
+
     def _give_up(self, error: SessionErrored) -> None:
         self._emit(error)
         self._emit(ConnectionStateChanged(ConnectionState.FAILED, detail=error.message))
@@ -544,11 +568,16 @@ class GenaiLiveSession:
     async def _open(self, handle: str | None, *, seed: bool) -> _Link:
         credential = await self._credentials.credential(new_session=handle is None)
         self._ephemeral = self._ephemeral or credential.is_token
-        client = make_client(
-            self._endpoint,
-            credential,
-            self.settings.connection,
-            api_version=self._resolution.api_version,
+        # Building a client loads certificate bundles (tens of ms): not on the loop thread.
+        client = await asyncio.get_running_loop().run_in_executor(
+            None,
+            functools.partial(
+                make_client,
+                self._endpoint,
+                credential,
+                self.settings.connection,
+                api_version=self._resolution.api_version,
+            ),
         )
         plan = build_live_config(
             self._resolution, self._tools, resumption_handle=handle, seeding_history=seed

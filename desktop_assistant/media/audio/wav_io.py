@@ -175,9 +175,9 @@ class WavFileSource:
         if block is None:
             raise EOFError(f"{self.path.name} has ended")
         due = self._started_at + self.blocks_read * self.block_s / self.speed
-        wait = due - self._clock()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        # Always yield, even when behind schedule: a burst of overdue blocks must let the
+        # consumer run between them, as a device callback would.
+        await asyncio.sleep(max(0.0, due - self._clock()))
         self.blocks_read += 1
         self._meter.update(block)
         return AudioBlock(block.astype("<i2").tobytes(), captured_at=due)
