@@ -22,6 +22,13 @@ EventListener = Callable[[object], None]
 """Receives every event of the conversation (``core.events`` objects), on the loop thread."""
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationEnded:
+    """The conversation is over (stopped, or the session gave up); ``running`` is now False."""
+
+    reason: str = ""
+
+
 @runtime_checkable
 class ConversationController(Protocol):
     """Start, stop and steer one conversation; every event comes back through ``subscribe``."""

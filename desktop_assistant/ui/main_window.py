@@ -32,7 +32,7 @@ from desktop_assistant.ui.panels.status_bar import StatusBar
 from desktop_assistant.ui.panels.tools_panel import ToolsPanel
 from desktop_assistant.ui.panels.turns_panel import TurnsPanel
 from desktop_assistant.ui.resources import icon
-from desktop_assistant.ui.viewmodels.banner_vm import BannerLevel, BannerMessage
+from desktop_assistant.ui.viewmodels.banner_vm import BannerAction, BannerLevel, BannerMessage
 from desktop_assistant.ui.viewmodels.window_model import WindowModel
 from desktop_assistant.ui.widgets.banner import Banner
 
@@ -41,6 +41,7 @@ PUSH_TO_TALK_KEY = Qt.Key.Key_F9
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
+    backend_setup_requested = Signal()  # the key was refused, or the user asked for the setup
 
     def __init__(self, model: WindowModel) -> None:
         super().__init__()
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
             self.settings_panel = SettingsPanel(model.settings, self.ptt_key_text())
             self.tabs.addTab(self.settings_panel, self.tr("Settings"))
             model.settings.applied.connect(self._on_settings_applied)
+            self.settings_panel.backend_setup_requested.connect(self.backend_setup_requested)
         self.tools = ToolsPanel(model.tools)
         self._tools_index = self.tabs.addTab(self.tools, self.tr("Tools"))
         splitter.addWidget(self.tabs)
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         session.connection_changed.connect(self._sync_toolbar)
         session.model_changed.connect(self._sync_toolbar)
         model.tools.pending_approvals_changed.connect(self._on_pending_approvals)
+        model.banner.action_triggered.connect(self._on_banner_action)
         self.conversation.export_failed.connect(
             lambda text: model.banner.show(BannerMessage(text, BannerLevel.ERROR, source="ui"))
         )
@@ -266,6 +269,16 @@ class MainWindow(QMainWindow):
         return " · ".join(parts)
 
     summary_details = ""
+
+    def _on_banner_action(self, action: BannerAction) -> None:
+        if action in (BannerAction.START, BannerAction.RECONNECT):
+            self.model.session.start()
+        elif action is BannerAction.ENTER_KEY:
+            self.backend_setup_requested.emit()
+        elif action is BannerAction.CHOOSE_DEVICE:
+            self.tabs.setCurrentWidget(self.media)
+        elif action is BannerAction.OPEN_SETTINGS and self.settings_panel is not None:
+            self.tabs.setCurrentWidget(self.settings_panel)
 
     def _on_pending_approvals(self, count: int) -> None:
         title = self.tr("Tools") if not count else self.tr("Tools ({0})").format(count)

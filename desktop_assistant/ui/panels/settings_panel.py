@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_assistant.config.settings import BackendKind
 from desktop_assistant.ui.languages import TRANSLATION_LANGUAGES, language_name
 from desktop_assistant.ui.panels.settings_sections import (
     ConversationSection,
@@ -84,6 +85,8 @@ class TranslationSection(QGroupBox):
 
 
 class SettingsPanel(QWidget):
+    backend_setup_requested = Signal()
+
     def __init__(
         self, vm: SettingsViewModel, ptt_key_text: str = "F9", parent: QWidget | None = None
     ) -> None:
@@ -91,6 +94,15 @@ class SettingsPanel(QWidget):
         self._vm = vm
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        backend_row = QHBoxLayout()
+        self.backend = QLabel()
+        self.backend.setObjectName("hint")
+        self.change_backend = QPushButton(self.tr("Change…"))
+        self.change_backend.setAccessibleName(self.tr("Change how to reach Gemini"))
+        self.change_backend.clicked.connect(self.backend_setup_requested)
+        backend_row.addWidget(self.backend, 1)
+        backend_row.addWidget(self.change_backend)
+        layout.addLayout(backend_row)
         scroll = QScrollArea()
         scroll.setObjectName("settingsScroll")
         scroll.setAccessibleName(self.tr("Conversation settings"))
@@ -147,6 +159,15 @@ class SettingsPanel(QWidget):
 
     def refresh(self, *_: object) -> None:
         vm = self._vm
+        names = {
+            BackendKind.AUTO: self.tr("Gemini API when a key is stored, else the local engine"),
+            BackendKind.GEMINI: self.tr("Gemini API"),
+            BackendKind.EPHEMERAL: self.tr("Gemini API through your organisation's tokens"),
+            BackendKind.VERTEX: self.tr("Vertex AI"),
+            BackendKind.LOCAL: self.tr("Local engine"),
+            BackendKind.CUSTOM: self.tr("Custom endpoint"),
+        }
+        self.backend.setText(self.tr("Backend: {0}").format(names[vm.current.backend.kind]))
         for section in self.sections:
             section.refresh()
         dirty = vm.dirty

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from desktop_assistant.core.events import ConnectionState, ConnectionStateChanged, SessionStarted
-from desktop_assistant.ui.controllers import ConversationController
+from desktop_assistant.ui.controllers import ConversationController, ConversationEnded
 from desktop_assistant.ui.tasks import UiTasks
 from desktop_assistant.ui.viewmodels.router import EventRouter
 
@@ -41,6 +41,7 @@ class SessionViewModel(QObject):
         self.model = ""
         router.on(ConnectionStateChanged, self._on_connection_changed)
         router.on(SessionStarted, self._on_session_started)
+        router.on(ConversationEnded, self._on_ended)
 
     # ------------------------------------------------------------------------------ user
 
@@ -127,6 +128,13 @@ class SessionViewModel(QObject):
     def _on_connection_changed(self, event: ConnectionStateChanged) -> None:
         self.connection = event.state
         self.connection_changed.emit(event.state)
+        if not self.busy:
+            self._sync_running()
+
+    def _on_ended(self, event: ConversationEnded) -> None:
+        if self.talking:
+            self.talking = False
+            self.talking_changed.emit(False)
         if not self.busy:
             self._sync_running()
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from desktop_assistant.core.events import Interrupted, TurnState, TurnStateChanged
+from desktop_assistant.ui.controllers import ConversationEnded
 from desktop_assistant.ui.viewmodels.router import EventRouter
 
 Clock = Callable[[], float]
@@ -50,6 +51,7 @@ class TurnsViewModel(QObject):
         self.interruptions = 0
         router.on(TurnStateChanged, self._on_state_changed)
         router.on(Interrupted, self._on_interrupted)
+        router.on(ConversationEnded, self._on_ended)
 
     def now(self) -> float:
         return self._clock()
@@ -76,6 +78,10 @@ class TurnsViewModel(QObject):
         self._forget(now)
         self.state_changed.emit(event.state)
         self.timeline_changed.emit()
+
+    def _on_ended(self, event: ConversationEnded) -> None:
+        if self.state is not TurnState.IDLE:
+            self._on_state_changed(TurnStateChanged(TurnState.IDLE, self.state))
 
     def _on_interrupted(self, event: Interrupted) -> None:
         if self._count_cut(self._clock()):
