@@ -289,7 +289,8 @@ class VirtualAudio:
                 "--format=s16le",
                 f"--rate={rate_hz}",
                 f"--channels={channels}",
-                "--latency-msec=20",
+                # A deep buffer: a feed that underruns under CPU load would shift the sound.
+                "--latency-msec=250",
                 str(path),
             ],
             stdin=subprocess.DEVNULL,
