@@ -9,7 +9,9 @@ and reads everything the server says. Prints one JSON object:
 * ``send_lag_ms``: how late each block left the client compared with real time (p95/max), i.e.
   whether the event loop (shared by clients and server here) kept up;
 * ``max_audio_gap_ms``: the longest pause between two model audio frames inside one reply;
-* ``turns_*``, ``cpu_percent`` of this process, ``rss_mb``.
+* ``turns_*``, ``cpu_percent`` of this process, ``rss_mb``;
+* ``pacing``: for one reply at speed factors 1 and 4, seconds of audio vs. seconds over which it
+  arrived (a ratio near 1 means paced at that speed; the first chunk is sent at once).
 
 Usage: python bench/server_load_bench.py [--sessions 20] [--seconds 30]
 """
@@ -140,6 +142,39 @@ async def run_session(server: LocalLiveServer, utterance: bytes, seconds: float)
     return figures
 
 
+async def pacing(speed: float) -> dict[str, float]:
+    """How long one spoken reply takes to arrive, against how long it plays."""
+    async with LocalLiveServer(ServerOptions(speed=speed)) as server:
+        client = genai.Client(
+            api_key=server.api_key,
+            http_options=types.HttpOptions(
+                base_url=server.base_url,
+                api_version="v1beta",
+                async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
+            ),
+        )
+        arrivals: list[float] = []
+        audio = 0
+        async with client.aio.live.connect(
+            model="gemini-2.5-flash-native-audio-latest", config={}
+        ) as s:
+            await s.send_realtime_input(
+                text="Please say something long enough to measure the pace."
+            )
+            async for message in s.receive():
+                if message.data:
+                    arrivals.append(time.perf_counter())
+                    audio += len(message.data)
+    audio_s = audio / 48_000
+    span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
+    return {
+        "speed": speed,
+        "audio_s": round(audio_s, 3),
+        "arrival_span_s": round(span, 3),
+        "ratio": round(span * speed / audio_s, 3) if audio_s else 0.0,
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -180,6 +215,7 @@ async def main(sessions: int, seconds: float) -> dict[str, object]:
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "wall_s": round(wall, 1),
         "server": stats,
+        "pacing": [await pacing(1.0), await pacing(4.0)],
     }
 
 

@@ -50,6 +50,10 @@ from desktop_assistant.server.vad import VadModelPool
 from desktop_assistant.server.wire import FrameKind, JsonObject
 
 log = logging.getLogger(__name__)
+# websockets logs every request header at DEBUG level, API keys and tokens included: its logger
+# for this server never goes below INFO, whatever the application's log level.
+_ws_log = logging.getLogger("desktop_assistant.server.websockets")
+_ws_log.setLevel(logging.INFO)
 
 MAX_CLIENT_FRAME_BYTES = 16 * 2**20  # video frames and long histories fit; nothing unbounded
 
@@ -193,6 +197,7 @@ class LocalLiveServer:
             process_request=self._route_request,
             create_connection=connection_class(endpoint),
             max_size=MAX_CLIENT_FRAME_BYTES,
+            logger=_ws_log,
         )
         self._port = self._server.sockets[0].getsockname()[1]
         log.info("local Live server on %s (engine %s)", self.base_url, self._engine.name)

@@ -21,9 +21,11 @@ import logging
 import math
 import uuid
 from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
 import soxr
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -279,9 +281,8 @@ class LiveConnection:
         with contextlib.suppress(ConnectionClosed):
             await self._ws.close(code, fit_reason(reason))
 
-    def _spawn(self, coro: object) -> None:
-        assert asyncio.iscoroutine(coro)
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
+    def _spawn(self, coro: Coroutine[object, object, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -373,8 +374,6 @@ class LiveConnection:
         pcm = pcm[: len(pcm) - len(pcm) % 2]
         if rate == INPUT_SAMPLE_RATE or not pcm:
             return pcm
-        import numpy as np
-
         stream = self._resamplers.get(rate)
         if stream is None:
             stream = self._resamplers[rate] = soxr.ResampleStream(
