@@ -177,7 +177,6 @@ class LiveConnection:
         self._detector: VoiceActivityDetector | None = None
         self._input = bytearray()  # 16 kHz audio not yet given to a turn
         self._input_base = 0  # stream sample offset of self._input[0]
-        self._input_samples = 0  # samples received so far on this connection
         self._speech_start: int | None = None
         self._activity_open = False
         self._images: deque[Image] = deque(maxlen=_MAX_TURN_IMAGES)
@@ -385,7 +384,6 @@ class LiveConnection:
     async def _on_audio(self, pcm: bytes) -> None:
         self._stats.audio_in_s += len(pcm) / _BYTES_PER_INPUT_S
         self._input += pcm
-        self._input_samples += len(pcm) // 2
         if self._detector is not None:
             for event in self._detector.feed(pcm):
                 await self._on_vad(event)
