@@ -70,6 +70,8 @@ class TranscriptEntry:
     tool_outcome: str | None = None
     tool_result: Mapping[str, object] = field(default_factory=dict)
     interim_text: str = ""
+    chars_at_cut: int | None = None
+    """Interrupted turns: how much text had arrived with the audio when the user cut in."""
     _spoken: list[str] = field(default_factory=list, repr=False)
     _written: list[str] = field(default_factory=list, repr=False)
 
@@ -87,7 +89,10 @@ class TranscriptEntry:
         fraction = self.heard_fraction
         if fraction is None:
             return "" if self.received_samples else self.text
-        return _cut_at_word(self.text, fraction)
+        # Text that trailed the cut belongs to audio that never arrived: the fraction applies to
+        # the text that came with the audio.
+        spoken = self.text if self.chars_at_cut is None else self.text[: self.chars_at_cut]
+        return _cut_at_word(spoken, fraction)
 
     @property
     def unheard_text(self) -> str:
@@ -299,7 +304,7 @@ class Conversation:
             self._model_speaks()
 
     def _model_speaks(self) -> None:
-        self._close_user_entry()
+        # The user turn stays open: its transcription may trail the answer (no ordering guarantee).
         if self.state is not TurnState.MODEL_SPEAKING:
             self.state = TurnState.MODEL_SPEAKING
 
@@ -309,6 +314,7 @@ class Conversation:
         if entry is not None:
             entry.interrupted = True
             entry.finished = True
+            entry.chars_at_cut = len(entry.text)
             self._cut_entry = entry
             self._model_entry = None
         else:
@@ -332,7 +338,6 @@ class Conversation:
             self.state = TurnState.LISTENING
 
     def _on_tool_requested(self, event: ToolCallRequested) -> None:
-        self._close_user_entry()
         entry = TranscriptEntry(
             Role.TOOL,
             self.elapsed(),

@@ -240,7 +240,7 @@ _SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Raises|Yields|Exampl
 
 def parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     """The summary paragraph and the ``Args:`` descriptions of a Google-style docstring."""
-    lines = doc.strip().splitlines()
+    lines = inspect.cleandoc(doc).splitlines()
     summary: list[str] = []
     args: dict[str, str] = {}
     section: str | None = None
