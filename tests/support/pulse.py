@@ -246,7 +246,7 @@ class VirtualAudio:
             "module-remap-source",
             f"master={MIC_FEED}.monitor",
             f"source_name={name}",
-            f"source_properties=device.description={description}",
+            f"source_properties=\"device.description='{description}'\"",
         )
 
     def add_speaker(self, name: str, description: str) -> list[int]:
@@ -256,7 +256,7 @@ class VirtualAudio:
             f"sink_name={name}",
             f"rate={SERVER_RATE_HZ}",
             "channels=1",
-            f"sink_properties=device.description={description}",
+            f"sink_properties=\"device.description='{description}'\"",
         )
         pacer = self.load_module(
             "module-loopback",
