@@ -84,6 +84,10 @@ class GuiApp:
     """One window over one composition; ``run`` returns when the window has closed cleanly."""
 
     def __init__(self, composition: GuiComposition) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            # Closing the window must not end the loop before the conversation has shut down.
+            app.setQuitOnLastWindowClosed(False)
         self.composition = composition
         self.model = WindowModel.build(
             composition.conversation, composition.media, settings=composition.settings
