@@ -132,18 +132,12 @@ def _by_code(
             detail,
         )
     if code == 1007:
-        if ctx.resumed and not ctx.during_setup:
+        if ctx.resumed:
+            # What was valid for the first connection is refused for its resumption: the
+            # conversation no longer fits the model's context. Retrying would loop.
             return SessionErrored(
                 "The conversation has grown longer than the model can remember. Start a new "
                 "conversation (turning on context compression lets conversations run longer).",
-                ErrorAction.STOP,
-                code,
-                detail,
-            )
-        if ctx.resumed:
-            return SessionErrored(
-                "The saved conversation could not be resumed any more: it is too long or has "
-                "expired. Start a new conversation.",
                 ErrorAction.STOP,
                 code,
                 detail,
