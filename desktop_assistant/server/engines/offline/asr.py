@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 WINDOW_S = 28.0  # below Whisper's 30 s limit, with room for the edges
 TOKENS_PER_S = 6  # speech rarely exceeds ~4 tokens a second; the cap stops runaway loops
-NO_SPEECH_LIMIT = 0.6  # above this, a short transcript is Whisper hallucinating on noise
+NO_SPEECH_LIMIT = 0.8  # above this, a short transcript is Whisper hallucinating on noise
+# Short-context decoding of a very short utterance ("Who are you?", 1 s) often comes out empty or
+# garbled; padding it with silence to this length fixed most such cases in our measurements.
+MIN_DECODE_S = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,9 @@ class SpeechRecognizer:
 
         if len(audio) < mel.SAMPLE_RATE // 10:  # under 100 ms: nothing to recognise
             return "", 1.0
+        shortfall = int(MIN_DECODE_S * mel.SAMPLE_RATE) - len(audio)
+        if shortfall > 0:
+            audio = np.concatenate([audio, np.zeros(shortfall, np.float32)])
         features = mel.log_mel(audio, self._n_mels)[None]
         max_length = min(224, int(len(audio) / mel.SAMPLE_RATE * TOKENS_PER_S) + 8)
         result = self._model.generate(

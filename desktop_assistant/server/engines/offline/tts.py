@@ -9,6 +9,7 @@ piper-tts, no espeak bindings) keeps everything the app imports under permissive
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -31,6 +32,26 @@ if TYPE_CHECKING:
 OUTPUT_RATE = 24_000
 ESPEAK_TIMEOUT_S = 5.0
 MAX_PHONEMES = 400  # a longer clause is synthesised in pieces (the splitter rarely allows one)
+
+
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_MERIDIEM = re.compile(r"(\d)\s?([AaPp])(?:\.[Mm]\.|[Mm]\b)")  # only after a number: "5 PM"
+
+
+def speakable(text: str) -> str:
+    """Text rewritten the way a person reads it aloud where espeak-ng would not.
+
+    espeak reads "1:05" as "one zero five" and "AM" as a word; people say "one oh five A M".
+    """
+
+    def clock(m: re.Match[str]) -> str:
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if minute == 0:
+            return f"{hour} o'clock"
+        return f"{hour} oh {minute}" if minute < 10 else f"{hour} {minute}"
+
+    text = _CLOCK.sub(clock, text)
+    return _MERIDIEM.sub(lambda m: f"{m.group(1)} {m.group(2).upper()} M", text)
 
 
 class SynthesisCancelled(Exception):
@@ -149,7 +170,7 @@ class Voice:
         """
         import soxr
 
-        phonemes = self._phonemize(text)
+        phonemes = self._phonemize(speakable(text))
         if not phonemes:
             return b""
         ids = self.config.ids(phonemes)
@@ -186,6 +207,11 @@ class Voice:
         if run_options.terminate:
             raise SynthesisCancelled
         return np.asarray(out, dtype=np.float32).reshape(-1)
+
+    def is_running(self, owner: object | None = None) -> bool:
+        """Whether a synthesis (``owner``'s, or any) is computing right now."""
+        with self._lock:
+            return self._run_options is not None and (owner is None or owner is self._run_owner)
 
     def cancel(self, owner: object | None = None) -> None:
         """Stop the synthesis in flight at once (barge-in).

@@ -22,7 +22,7 @@ FRAME = 512  # samples: 32 ms, the window the Silero model takes at 16 kHz
 THRESHOLD = 0.3  # lower than a turn detector's: the server already judged this to be speech
 MIN_SPEECH_FRAMES = 2  # a single loud click is not speech
 PAD_BEFORE_S = 0.25
-PAD_AFTER_S = 0.25
+PAD_AFTER_S = 0.5  # Whisper ends short utterances better with some silence after them
 
 
 class SpeechProbability(Protocol):
