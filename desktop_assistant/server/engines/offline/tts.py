@@ -50,8 +50,8 @@ def speakable(text: str) -> str:
             return f"{hour} o'clock"
         return f"{hour} oh {minute}" if minute < 10 else f"{hour} {minute}"
 
-    text = _CLOCK.sub(clock, text)
-    return _MERIDIEM.sub(lambda m: f"{m.group(1)} {m.group(2).upper()} M", text)
+    text = _MERIDIEM.sub(lambda m: f"{m.group(1)} {m.group(2).upper()} M", text)
+    return _CLOCK.sub(clock, text)
 
 
 class SynthesisCancelled(Exception):
