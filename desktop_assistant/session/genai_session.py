@@ -29,6 +29,7 @@ import enum
 import functools
 import logging
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,7 @@ import websockets.exceptions
 from google.genai import errors as genai_errors
 from google.genai import live, types
 
-from desktop_assistant.config.capabilities import Resolution, resolve
+from desktop_assistant.config.capabilities import Platform, Resolution, resolve
 from desktop_assistant.config.settings import Settings
 from desktop_assistant.core.conversation import Conversation
 from desktop_assistant.core.events import (
@@ -77,6 +78,14 @@ from desktop_assistant.session.messages import LOCAL_CALL_ID_PREFIX, events_from
 from desktop_assistant.session.reconnect import FailureBudget, ResumptionState, handover_deadline
 
 log = logging.getLogger(__name__)
+
+# Every token connection warns that token support is "experimental" (and not on v1alpha): we
+# choose v1alpha for tokens, and a warning per reconnect would only alarm the user.
+warnings.filterwarnings(
+    "ignore",
+    message=r"The SDK's ephemeral token support",
+    category=genai_errors.ExperimentalWarning,
+)
 
 Clock = Callable[[], float]
 HistoryProvider = Callable[[], Sequence[HistoryTurn]]
@@ -332,6 +341,15 @@ class GenaiLiveSession:
                 log.debug("send failed (%s); keeping %s for the next connection", exc, item.kind)
                 if item.kind != "video":
                     self._queue(item, front=True)
+            except ValueError as exc:  # the SDK refused the message itself: resending cannot help
+                log.warning("could not send %s: %s", item.kind, exc)
+                self._emit(
+                    SessionErrored(
+                        f"A message could not be sent ({item.kind}); it was dropped.",
+                        ErrorAction.CONTINUE,
+                        detail=str(exc)[:300],
+                    )
+                )
 
     def _queue(self, item: _Outgoing, *, front: bool = False) -> None:
         if item.kind == "video":
@@ -386,8 +404,11 @@ class GenaiLiveSession:
         elif kind == "audio_stream_end":
             await session.send_realtime_input(audio_stream_end=True)
         elif kind == "tools":
+            # Vertex may call without ids (we made one up): it must not go back. The Gemini API
+            # always gives ids and requires them.
+            strip = self._endpoint.platform is Platform.VERTEX
             await session.send_tool_response(
-                function_responses=[_function_response(r) for r in item.payload]
+                function_responses=[_function_response(r, strip) for r in item.payload]
             )
         else:  # pragma: no cover - every kind is listed above
             raise AssertionError(kind)
@@ -790,8 +811,9 @@ class GenaiLiveSession:
         self._events.put_nowait(event)
 
 
-def _function_response(response: ToolResponse) -> types.FunctionResponse:
-    call_id = None if response.call_id.startswith(LOCAL_CALL_ID_PREFIX) else response.call_id
+def _function_response(response: ToolResponse, strip_local_ids: bool) -> types.FunctionResponse:
+    local = response.call_id.startswith(LOCAL_CALL_ID_PREFIX)
+    call_id = None if local and strip_local_ids else response.call_id
     scheduling = (
         types.FunctionResponseScheduling(response.scheduling) if response.scheduling else None
     )
