@@ -56,36 +56,43 @@ def needs_new_connection(old: Settings, new: Settings) -> bool:
 
 def unsupported_reasons(caps: ModelCapabilities) -> dict[str, str]:
     """Setting path -> why the chosen model does not honour it (only for what it lacks)."""
-    t = QCoreApplication.translate
     m = caps.name
     reasons: dict[str, str] = {}
     if not caps.proactive_audio:
-        reasons["proactive_audio"] = t("Settings", "{0} does not support proactive audio.").format(
-            m
-        )
+        reasons["proactive_audio"] = QCoreApplication.translate(
+            "Settings", "{0} does not support proactive audio."
+        ).format(m)
     if not caps.affective_dialog:
-        reasons["affective_dialog"] = t(
+        reasons["affective_dialog"] = QCoreApplication.translate(
             "Settings", "{0} does not support affective dialog."
         ).format(m)
     if not caps.language_code and caps.translation is not Translation.SPEECH_LANGUAGE:
-        reasons["voice.language_code"] = t(
+        reasons["voice.language_code"] = QCoreApplication.translate(
             "Settings", "{0} picks its spoken language by itself; say it in the instruction."
         ).format(m)
     if not caps.system_instruction:
-        reasons["system_instruction"] = t("Settings", "{0} takes no instructions.").format(m)
+        reasons["system_instruction"] = QCoreApplication.translate(
+            "Settings", "{0} takes no instructions."
+        ).format(m)
     if not caps.video_input:
-        reasons["video"] = t("Settings", "{0} takes audio only: no camera or screen.").format(m)
+        reasons["video"] = QCoreApplication.translate(
+            "Settings", "{0} takes audio only: no camera or screen."
+        ).format(m)
     if not caps.function_calling:
-        reasons["tools"] = t("Settings", "{0} cannot call tools.").format(m)
+        reasons["tools"] = QCoreApplication.translate("Settings", "{0} cannot call tools.").format(
+            m
+        )
     if not caps.text_output:
-        reasons["response_modality"] = t(
+        reasons["response_modality"] = QCoreApplication.translate(
             "Settings", "{0} answers with speech only; read its replies in the transcript."
         ).format(m)
     if caps.architecture is Architecture.TRANSLATION:
-        reasons["voice.name"] = t("Settings", "{0} speaks in the speaker's own voice.").format(m)
-        reasons["turns"] = t("Settings", "{0} translates continuously; turns do not apply.").format(
-            m
-        )
+        reasons["voice.name"] = QCoreApplication.translate(
+            "Settings", "{0} speaks in the speaker's own voice."
+        ).format(m)
+        reasons["turns"] = QCoreApplication.translate(
+            "Settings", "{0} translates continuously; turns do not apply."
+        ).format(m)
     return reasons
 
 
@@ -98,12 +105,11 @@ class TurnPreset:
     silence_ms: int | None
 
     def label(self) -> str:
-        t = QCoreApplication.translate
         return {
-            "default": t("Settings", "Model default"),
-            "quiet": t("Settings", "Quiet room"),
-            "noisy": t("Settings", "Noisy room"),
-            "pauses": t("Settings", "I pause to think"),
+            "default": QCoreApplication.translate("Settings", "Model default"),
+            "quiet": QCoreApplication.translate("Settings", "Quiet room"),
+            "noisy": QCoreApplication.translate("Settings", "Noisy room"),
+            "pauses": QCoreApplication.translate("Settings", "I pause to think"),
         }[self.key]
 
     def changes(self) -> dict[str, Any]:

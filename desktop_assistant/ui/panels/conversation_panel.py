@@ -58,7 +58,7 @@ class ConversationPanel(QWidget):
         self.copy_button.setAccessibleName(self.tr("Copy the transcript"))
         self.copy_button.setToolTip(self.tr("Copy the transcript as text (Ctrl+Shift+C)"))
         self.export_button = QToolButton()
-        self.export_button.setText(self.tr("Export"))
+        self.export_button.setText(self.tr("Export") + " ▾")
         self.export_button.setIcon(icon("export"))
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.export_button.setAccessibleName(self.tr("Export the transcript"))

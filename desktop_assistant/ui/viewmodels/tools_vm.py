@@ -33,6 +33,7 @@ class ToolCallRecord:
     requested_at: float
     needs_approval: bool = False
     decided: bool = False
+    reason: str = ""
 
     def elapsed_ms(self, now: float) -> float:
         """Finished calls report the tool's own figure; running ones count up from the request."""
@@ -118,6 +119,7 @@ class ToolsViewModel(QObject):
     def _on_approval_requested(self, event: ToolApprovalRequested) -> None:
         record, new = self._record(event.call_id, event.name, event.args)
         record.needs_approval = True
+        record.reason = event.reason
         if not record.decided and not record.info.state.finished:
             record.info.state = ToolState.AWAITING_APPROVAL
         if new:

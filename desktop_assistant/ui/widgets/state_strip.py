@@ -22,15 +22,14 @@ STRIP_STATES = (
 
 
 def state_label(state: TurnState) -> str:
-    t = QCoreApplication.translate
     labels = {
-        TurnState.IDLE: t("StateStrip", "not started"),
-        TurnState.LISTENING: t("StateStrip", "listening"),
-        TurnState.USER_SPEAKING: t("StateStrip", "you're speaking"),
-        TurnState.MODEL_THINKING: t("StateStrip", "thinking"),
-        TurnState.MODEL_SPEAKING: t("StateStrip", "speaking"),
-        TurnState.INTERRUPTED: t("StateStrip", "interrupted"),
-        TurnState.TOOL_RUNNING: t("StateStrip", "tool running"),
+        TurnState.IDLE: QCoreApplication.translate("StateStrip", "not started"),
+        TurnState.LISTENING: QCoreApplication.translate("StateStrip", "listening"),
+        TurnState.USER_SPEAKING: QCoreApplication.translate("StateStrip", "you're speaking"),
+        TurnState.MODEL_THINKING: QCoreApplication.translate("StateStrip", "thinking"),
+        TurnState.MODEL_SPEAKING: QCoreApplication.translate("StateStrip", "speaking"),
+        TurnState.INTERRUPTED: QCoreApplication.translate("StateStrip", "interrupted"),
+        TurnState.TOOL_RUNNING: QCoreApplication.translate("StateStrip", "tool running"),
     }
     return labels[state]
 

@@ -64,6 +64,10 @@ class ToolCallCard(QFrame):
         self.args.setWordWrap(True)
         self.args.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.args)
+        self.reason = QLabel()
+        self.reason.setObjectName("toolReason")
+        self.reason.setWordWrap(True)
+        layout.addWidget(self.reason)
         self.result = QLabel()
         self.result.setObjectName("toolResult")
         self.result.setWordWrap(True)
@@ -103,6 +107,10 @@ class ToolCallCard(QFrame):
         else:
             self.result.hide()
         waiting = info.state is ToolState.AWAITING_APPROVAL
+        if waiting:
+            why = self.record.reason or self.tr("it changes something outside the app")
+            self.reason.setText(self.tr("Asks for your approval: {0}.").format(why))
+        self.reason.setVisible(waiting)
         self.approve.setVisible(waiting)
         self.deny.setVisible(waiting)
         self.refresh_elapsed()

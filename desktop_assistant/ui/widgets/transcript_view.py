@@ -23,25 +23,22 @@ CARET = "▍"
 MAX_ARGS_CHARS = 120
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("TranscriptView", text)
-
-
 def _clock(seconds: float) -> str:
     whole = max(int(seconds), 0)
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 def tool_state_text(state: ToolState) -> str:
-    t = QCoreApplication.translate
     return {
-        ToolState.AWAITING_APPROVAL: t("ToolState", "waiting for your approval"),
-        ToolState.RUNNING: t("ToolState", "running"),
-        ToolState.OK: t("ToolState", "done"),
-        ToolState.ERROR: t("ToolState", "failed"),
-        ToolState.TIMEOUT: t("ToolState", "timed out"),
-        ToolState.DENIED: t("ToolState", "denied"),
-        ToolState.CANCELLED: t("ToolState", "cancelled"),
+        ToolState.AWAITING_APPROVAL: QCoreApplication.translate(
+            "ToolState", "waiting for your approval"
+        ),
+        ToolState.RUNNING: QCoreApplication.translate("ToolState", "running"),
+        ToolState.OK: QCoreApplication.translate("ToolState", "done"),
+        ToolState.ERROR: QCoreApplication.translate("ToolState", "failed"),
+        ToolState.TIMEOUT: QCoreApplication.translate("ToolState", "timed out"),
+        ToolState.DENIED: QCoreApplication.translate("ToolState", "denied"),
+        ToolState.CANCELLED: QCoreApplication.translate("ToolState", "cancelled"),
     }[state]
 
 
@@ -66,15 +63,19 @@ def compact_args(args: object) -> str:
 
 def header_html(entry: TranscriptEntry, c: Colors) -> str:
     if entry.kind is EntryKind.USER:
-        who, tone = _t("You"), c.user
+        who, tone = QCoreApplication.translate("TranscriptView", "You"), c.user
     else:
-        who, tone = _t("Gemini"), c.model
+        who, tone = QCoreApplication.translate("TranscriptView", "Gemini"), c.model
     parts = [f'<b style="color:{tone}">{html.escape(who)}</b>']
     parts.append(f'<span style="color:{c.muted}">{_clock(entry.started_s)}</span>')
     if entry.typed:
-        parts.append(f'<span style="color:{c.muted}">⌨ {html.escape(_t("typed"))}</span>')
+        parts.append(
+            f'<span style="color:{c.muted}">⌨ {html.escape(QCoreApplication.translate("TranscriptView", "typed"))}</span>'
+        )
     if entry.interrupted:
-        parts.append(f'<b style="color:{c.danger}">⚡ {html.escape(_t("cut"))}</b>')
+        parts.append(
+            f'<b style="color:{c.danger}">⚡ {html.escape(QCoreApplication.translate("TranscriptView", "cut"))}</b>'
+        )
     return " &nbsp; ".join(parts)
 
 
@@ -143,14 +144,17 @@ class EntryWidget(QFrame):
             self.header.setText(header_html(entry, c))
         self.body.setText(body_html(entry, c))
         if entry.kind is EntryKind.TOOL:
-            self.body.setAccessibleName(_t("Tool call"))
+            self.body.setAccessibleName(QCoreApplication.translate("TranscriptView", "Tool call"))
         elif entry.kind is EntryKind.USER:
-            self.body.setAccessibleName(_t("You said"))
+            self.body.setAccessibleName(QCoreApplication.translate("TranscriptView", "You said"))
         else:
-            self.body.setAccessibleName(_t("Gemini said"))
+            self.body.setAccessibleName(QCoreApplication.translate("TranscriptView", "Gemini said"))
         if entry.unheard_text:
             self.body.setToolTip(
-                _t("The greyed words were not heard: playback stopped when you interrupted.")
+                QCoreApplication.translate(
+                    "TranscriptView",
+                    "The greyed words were not heard: playback stopped when you interrupted.",
+                )
             )
         else:
             self.body.setToolTip("")
