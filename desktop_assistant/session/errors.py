@@ -17,6 +17,7 @@ from google.genai import errors
 
 from desktop_assistant.core.events import ErrorAction, SessionErrored
 from desktop_assistant.core.redact import redact
+from desktop_assistant.session.tokens import TokenError
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,12 @@ def classify(exc: BaseException, ctx: FailureContext) -> SessionErrored:
     if code is not None:
         return _by_code(code, reason, lowered, ctx, detail)
 
+    if isinstance(exc, TokenError):
+        return SessionErrored(
+            str(exc) + ("" if not exc.retryable else " Trying again…"),
+            ErrorAction.RETRY if exc.retryable else ErrorAction.STOP,
+            detail=detail,
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
         return SessionErrored(
             "The server's certificate is not trusted. Check the server address, or give the "

@@ -30,15 +30,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import ssl
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from google import genai
 from google.genai import types
 
 from desktop_assistant import __version__
@@ -61,7 +64,14 @@ class EphemeralToken:
 
 
 class TokenError(Exception):
-    """A token could not be had; the message is for the user."""
+    """A token could not be had; the message is for the user.
+
+    ``retryable`` is False when asking again cannot help (the sign-in was refused).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 async def mint_token(
@@ -91,32 +101,59 @@ async def mint_token(
     constraints = None
     if model is not None or config is not None:
         constraints = types.LiveConnectConstraints(model=model, config=config)
-    client = make_client(
-        endpoint or Endpoint(),
-        Credential(api_key),
-        connection or ConnectionSettings(),
-        api_version="v1alpha",
+    # Building a client loads certificate bundles: off the loop thread.
+    client = await asyncio.get_running_loop().run_in_executor(
+        None,
+        functools.partial(
+            make_client,
+            endpoint or Endpoint(),
+            Credential(api_key),
+            connection or ConnectionSettings(),
+            api_version="v1alpha",
+        ),
     )
     try:
-        token = await client.aio.auth_tokens.create(
-            config=types.CreateAuthTokenConfig(
-                uses=uses,
-                expire_time=expire,
-                new_session_expire_time=new_session,
-                live_connect_constraints=constraints,
-                lock_additional_fields=list(lock_additional_fields)
-                if lock_additional_fields is not None
-                else None,
+        # The SDK flags token creation "experimental" on every call; the flag says nothing the
+        # user can act on. (Only this message is silenced, and only around this call.)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"The SDK's token creation")
+            token = await _create(
+                client, uses, expire, new_session, constraints, lock_additional_fields
             )
-        )
     except Exception as exc:
-        raise TokenError(f"The token service refused: {redact.redact(str(exc))}") from None
+        code = getattr(exc, "code", None)
+        retryable = not (isinstance(code, int) and 400 <= code < 500 and code != 429)
+        raise TokenError(
+            f"The token service refused: {redact.redact(str(exc))}", retryable=retryable
+        ) from None
     if not token.name:
         raise TokenError("The token service answered without a token.")
     redact.remember(token.name)
     return EphemeralToken(
         Secret(token.name), now + expire_in_s, now + min(new_session_expire_in_s, expire_in_s)
     )
+
+
+async def _create(
+    client: genai.Client,
+    uses: int,
+    expire: dt.datetime,
+    new_session: dt.datetime,
+    constraints: types.LiveConnectConstraints | None,
+    lock_additional_fields: Sequence[str] | None,
+) -> types.AuthToken:
+    token: types.AuthToken = await client.aio.auth_tokens.create(
+        config=types.CreateAuthTokenConfig(
+            uses=uses,
+            expire_time=expire,
+            new_session_expire_time=new_session,
+            live_connect_constraints=constraints,
+            lock_additional_fields=list(lock_additional_fields)
+            if lock_additional_fields is not None
+            else None,
+        )
+    )
+    return token
 
 
 class MintingTokenProvider:
@@ -217,7 +254,7 @@ class TokenEndpointProvider:
             with opener.open(request, timeout=self._timeout_s) as response:
                 raw = response.read(MAX_TOKEN_RESPONSE_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            raise TokenError(_refusal(exc)) from None
+            raise TokenError(_refusal(exc), retryable=exc.code >= 500 or exc.code == 429) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise TokenError(f"The token service could not be reached ({reason}).") from None
