@@ -155,3 +155,37 @@ class BargeInJudge:
     def max_probability_between(self, start: float, end: float) -> float:
         inside = [p for t, p in self.probabilities if start <= t < end]
         return max(inside) if inside else 0.0
+
+
+class Recording:
+    """Reads a microphone in the background, keeping every block (for long recordings)."""
+
+    def __init__(self, mic: MicrophoneCapture) -> None:
+        self.mic = mic
+        self.blocks: list[AudioBlock] = []
+        self._task = asyncio.create_task(self._run(), name="recording")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self.blocks.append(await self.mic.read())
+            except EOFError:
+                return
+
+    def heard(self) -> bool:
+        return heard_something(self.blocks)
+
+    def latest_time(self) -> float:
+        return self.blocks[-1].captured_at if self.blocks else float("-inf")
+
+    async def stop(self) -> list[AudioBlock]:
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        return self.blocks
+
+
+def heard_something(blocks: list[AudioBlock], threshold_dbfs: float = -45) -> bool:
+    return bool(blocks) and rms_dbfs(samples(blocks[-1:])) > threshold_dbfs
