@@ -287,6 +287,23 @@ class MainWindow(QMainWindow):
             # A tool waiting for approval holds up the model: bring the console into view.
             self.tabs.setCurrentIndex(self._tools_index)
 
+    # --------------------------------------------------------------------------- theme
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The theme set a new application palette: redraw what carries colours in rich text.
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh_theme()
+        super().changeEvent(event)
+
+    def refresh_theme(self) -> None:
+        if not hasattr(self, "conversation"):
+            return  # still being built
+        self.conversation.view.refresh_all()
+        self.conversation.captions.refresh()
+        for card in self.tools.console.cards.values():
+            card.refresh()
+        self._sync_toolbar()
+
     # ---------------------------------------------------------------------- push-to-talk
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -152,19 +152,22 @@ class ThemeManager(QObject):
         self.apply()
 
     def _on_system_changed(self, scheme: Qt.ColorScheme) -> None:
+        # The scheme comes with the signal: some platforms report the new one only there.
         if self.choice is ThemeChoice.SYSTEM:
-            self.apply()
+            self._apply(scheme == Qt.ColorScheme.Dark)
 
     @property
     def dark(self) -> bool:
         return _current.dark
 
     def apply(self) -> None:
-        global _current
         if self.choice is ThemeChoice.SYSTEM:
-            dark = system_prefers_dark()
+            self._apply(system_prefers_dark())
         else:
-            dark = self.choice is ThemeChoice.DARK
+            self._apply(self.choice is ThemeChoice.DARK)
+
+    def _apply(self, dark: bool) -> None:
+        global _current
         _current = DARK if dark else LIGHT
         self._app.setPalette(_palette(_current))
         self._app.setStyleSheet(stylesheet(_current))

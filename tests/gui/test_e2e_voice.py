@@ -7,6 +7,7 @@ import asyncio
 import wave
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop_assistant.core.events import TurnState
 from desktop_assistant.ui.theme import colors
@@ -92,3 +93,38 @@ async def test_speaking_streams_in_and_barging_in_greys_the_unheard_tail(
     assert cut.unheard_text.strip()[:20] in widget.body.text()
     assert TurnState.INTERRUPTED in app.states
     await wait_until(lambda: len(_entries(app, EntryKind.MODEL)) == 2, 30.0, "the next answer")
+
+
+@pytest.mark.asyncio
+async def test_push_to_talk_sends_what_is_said_while_the_key_is_held(
+    launch: Launch, virtual_audio: VirtualAudio
+) -> None:
+    app = await launch(
+        None,  # the echo engine says how much speech it heard
+        speed=4.0,
+        audio=True,
+        settings={"activity_detection": {"automatic": False}},
+    )
+    await wait_until(lambda: app.model.media.mic_available, what="a microphone")
+    await app.start_conversation()
+    window = app.window
+    assert window.ptt_button.isEnabled()
+    assert "F9" in window.ptt_button.toolTip()
+
+    app.qtbot.keyPress(window.conversation.view, Qt.Key.Key_F9)
+    await wait_until(lambda: app.model.session.talking, what="push-to-talk to be held")
+    assert window.ptt_button.text() == "Talking…"
+    await _feed(virtual_audio, "en_time")
+    app.qtbot.keyRelease(window.conversation.view, Qt.Key.Key_F9)
+    await wait_until(lambda: not app.model.session.talking, what="push-to-talk to be released")
+
+    await wait_until(
+        lambda: any(
+            e.finished and e.text.startswith("I heard") for e in _entries(app, EntryKind.MODEL)
+        ),
+        30.0,
+        "the answer to the held turn",
+    )
+    answer = next(e for e in _entries(app, EntryKind.MODEL) if e.text.startswith("I heard"))
+    seconds = float(answer.text.split()[2])
+    assert seconds > 1.0  # the spoken question, not a click's worth of audio

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_assistant.core.events import Interrupted, TurnState, TurnStateChanged
+from desktop_assistant.core.events import Interrupted, TurnCompleted, TurnState, TurnStateChanged
 from tests.gui.fixtures_window import Rig
 
 
@@ -29,16 +29,20 @@ def test_barge_in_is_counted_once_and_marked_on_the_timeline(rig: Rig) -> None:
     _go(rig, TurnState.LISTENING, TurnState.USER_SPEAKING, TurnState.MODEL_THINKING)
     _go(rig, TurnState.MODEL_SPEAKING)
     rig.conversation.emit(Interrupted())
-    _go(rig, TurnState.INTERRUPTED, TurnState.USER_SPEAKING, TurnState.MODEL_THINKING)
+    _go(rig, TurnState.INTERRUPTED)
+    rig.conversation.emit(TurnCompleted())
+    _go(rig, TurnState.USER_SPEAKING, TurnState.MODEL_THINKING)
     _go(rig, TurnState.MODEL_SPEAKING, TurnState.TOOL_RUNNING, TurnState.MODEL_SPEAKING)
+    _go(rig, TurnState.MODEL_THINKING, TurnState.MODEL_SPEAKING)  # a pause in the answer
+    rig.conversation.emit(TurnCompleted())
     _go(rig, TurnState.LISTENING)
     turns = rig.model.turns
     assert turns.interruptions == 1
-    assert turns.model_turns == 2  # speaking again after a tool is the same turn
+    assert turns.model_turns == 2  # a tool call or a pause inside an answer is the same turn
     assert len(turns.cuts) == 1
     assert rig.window.turns.counts.text() == "2 turns · interrupted 1×"  # noqa: RUF001
     states = [s.state for s in turns.segments]
-    assert states.count(TurnState.MODEL_SPEAKING) == 3
+    assert states.count(TurnState.MODEL_SPEAKING) == 4
     assert all(s.end is not None for s in list(turns.segments)[:-1])
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_assistant.core.events import Interrupted, TurnState, TurnStateChanged
+from desktop_assistant.core.events import Interrupted, TurnCompleted, TurnState, TurnStateChanged
 from desktop_assistant.ui.controllers import ConversationEnded
 from desktop_assistant.ui.viewmodels.router import EventRouter
 
@@ -43,7 +43,9 @@ class TurnsViewModel(QObject):
         # The session's ``Interrupted`` and the state machine's move to INTERRUPTED describe one
         # cut; count it once per model turn, whichever arrives first.
         self._cut_counted = False
-        self._user_spoke = False
+        # A model turn is counted when it completes, if the model spoke in it: pauses, tool calls
+        # and thinking in between do not make it several turns.
+        self._spoke_this_turn = False
         self.state = TurnState.IDLE
         self.segments: deque[StateSegment] = deque()
         self.cuts: deque[float] = deque()
@@ -51,6 +53,7 @@ class TurnsViewModel(QObject):
         self.interruptions = 0
         router.on(TurnStateChanged, self._on_state_changed)
         router.on(Interrupted, self._on_interrupted)
+        router.on(TurnCompleted, self._on_turn_completed)
         router.on(ConversationEnded, self._on_ended)
 
     def now(self) -> float:
@@ -63,21 +66,21 @@ class TurnsViewModel(QObject):
         if self.segments and self.segments[-1].end is None:
             self.segments[-1].end = now
         self.segments.append(StateSegment(event.state, now))
-        if event.state is TurnState.USER_SPEAKING:
-            self._user_spoke = True
-        continuing = self.state is TurnState.TOOL_RUNNING and not self._user_spoke
-        if event.state is TurnState.MODEL_SPEAKING and not continuing:
-            # Speaking again after a tool call, with no word from the user, is the same turn.
-            self._user_spoke = False
-            self.model_turns += 1
+        if event.state is TurnState.MODEL_SPEAKING:
+            self._spoke_this_turn = True
             self._cut_counted = False
-            self.counts_changed.emit(self.model_turns, self.interruptions)
         if event.state is TurnState.INTERRUPTED:
             self._count_cut(now)
         self.state = event.state
         self._forget(now)
         self.state_changed.emit(event.state)
         self.timeline_changed.emit()
+
+    def _on_turn_completed(self, event: TurnCompleted) -> None:
+        if self._spoke_this_turn:
+            self._spoke_this_turn = False
+            self.model_turns += 1
+            self.counts_changed.emit(self.model_turns, self.interruptions)
 
     def _on_ended(self, event: ConversationEnded) -> None:
         if self.state is not TurnState.IDLE:
