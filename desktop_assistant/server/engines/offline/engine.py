@@ -57,6 +57,7 @@ from desktop_assistant.server.engines.offline.intents import (
 from desktop_assistant.server.engines.offline.llm import Exchange
 from desktop_assistant.server.engines.offline.loader import (
     LoadProgress,
+    LoadState,
     ModelLoader,
     ProgressListener,
     shared_loader,
@@ -97,6 +98,14 @@ def pcm16_to_float(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm[:usable], dtype="<i2").astype(np.float32) / 32768.0
 
 
+def _log_progress(progress: LoadProgress) -> None:
+    # The server's log (``desktop-assistant serve``) shows the loading as it goes.
+    if progress.state is LoadState.FAILED:
+        log.error("offline engine: %s", progress.message)
+    elif progress.state is not LoadState.IDLE:
+        log.info("offline engine: %s (%d/%d)", progress.message, progress.done, progress.total)
+
+
 class OfflineEngine(Engine):
     """Shares one set of models (loaded once per process, in the background) by all sessions."""
 
@@ -113,6 +122,7 @@ class OfflineEngine(Engine):
     ) -> None:
         self._loader = loader if loader is not None else shared_loader()
         self._wait = wait_for_models
+        self._logging = False
         self.clock = clock or (lambda: datetime.now().astimezone())
 
     @property
@@ -129,6 +139,9 @@ class OfflineEngine(Engine):
     async def start(self) -> None:
         # Loading starts now and goes on in the background: the server accepts connections at
         # once and the first turn waits for the models, while the app shows the progress.
+        if not self._logging:
+            self._logging = True
+            self._loader.add_listener(_log_progress)
         self._loader.start()
         if self._wait:
             with contextlib.suppress(ModelError):

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -221,11 +221,11 @@ class ModelLoader:
         with ThreadPoolExecutor(workers, thread_name_prefix="offline-load") as pool:
             # The slowest two first, so they overlap.
             order = ("voice", "language model", "speech recognition model", "voice activity model")
-            futures = {name: pool.submit(timed, name, makers[name]) for name in order}
-            for name in order:
-                results[name] = futures[name].result()
+            futures = {pool.submit(timed, name, makers[name]): name for name in order}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
                 done += 1
-                self._report(LoadState.LOADING, done, f"Loaded the {name}.")
+                self._report(LoadState.LOADING, done, f"Loaded the {futures[future]}.")
         return Models(
             vad=results["voice activity model"],
             asr=results["speech recognition model"],
