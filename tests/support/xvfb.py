@@ -130,7 +130,7 @@ class VirtualDisplay:
             self._dir = None
 
 
-class TestWindow:
+class ColourWindow:
     """A plain X window of one colour with a title, mapped where asked (there is no WM).
 
     The X server paints its background itself, so no toolkit is needed; closing the connection

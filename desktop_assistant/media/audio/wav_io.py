@@ -286,6 +286,7 @@ class WavFileSink:
         self._advance()
         self.interruptions += 1
         fade = min(self._fade_samples, self._queued)
+        self.dropped_samples += self._queued - fade
         if fade:
             ramp = np.linspace(1.0, 0.0, fade, dtype=np.float32)
             taken = 0
@@ -298,7 +299,6 @@ class WavFileSink:
                 taken += n
             for turn, part in pieces:
                 self._emit(part, turn)
-        self.dropped_samples += sum(chunk.size for _, chunk in self._queue)
         self._queue.clear()
         self._queued = 0
 

@@ -8,6 +8,7 @@ always runs in an executor, never on the loop.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -58,3 +59,14 @@ def encode_jpeg(
         captured_at=frame.captured_at,
         encode_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def jpeg_encoder(
+    *, max_side: int = DEFAULT_MAX_SIDE, quality: int = DEFAULT_QUALITY
+) -> Callable[[Frame], bytes]:
+    """``Frame -> JPEG bytes`` with these settings: the ``encode_jpeg`` an ``Assistant`` takes."""
+
+    def encode(frame: Frame) -> bytes:
+        return encode_jpeg(frame, max_side=max_side, quality=quality).jpeg
+
+    return encode

@@ -74,6 +74,7 @@ class ChangeDetector:
 
 @dataclass(slots=True)
 class UplinkStats:
+    ticks: int = 0  # pacing slots that came round (sent, skipped or paused)
     frames_sent: int = 0
     frames_unchanged: int = 0
     bytes_sent: int = 0
@@ -181,6 +182,7 @@ class VideoUplink:
                 # Pacing, not waiting for a condition: sleep until the next slot (or a resume).
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            self.stats.ticks += 1
             if self._paused:
                 next_due = time.monotonic() + self.current_interval_s()
                 continue
