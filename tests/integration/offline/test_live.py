@@ -235,3 +235,23 @@ async def test_a_damaged_model_is_reported_to_the_user(
     assert "incomplete" in turn.output_transcript
     assert seen[-1] is LoadState.FAILED
     assert loader.progress.state is LoadState.FAILED
+
+
+@pytest.mark.asyncio
+async def test_on_one_free_core_the_model_waits_for_the_voice(offline_models: Models) -> None:
+    import dataclasses
+
+    from desktop_assistant.server.engines.offline.threads import plan_threads
+
+    one_core = dataclasses.replace(offline_models, plan=plan_threads(1))
+    engine = OfflineEngine(ModelLoader.of(one_core))
+    session = engine.open_session(SessionConfig(model="offline"))
+    request = EngineRequest(
+        UserTurn(text="Can you explain what a black hole is?"), (), 0, SessionConfig(model="x")
+    )
+    async with asyncio.timeout(60):
+        items = [item async for item in session.respond(request)]
+    text = "".join(i.text for i in items if isinstance(i, TextDelta))
+    audio = [i for i in items if isinstance(i, AudioOut)]
+    assert "black hole" in text.lower()
+    assert len(audio) >= 2  # clause by clause, each spoken

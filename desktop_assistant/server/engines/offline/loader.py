@@ -97,6 +97,17 @@ class ModelLoader:
         self._progress = LoadProgress(LoadState.IDLE, 0, len(STEPS), "The offline engine is idle.")
         self._t0 = 0.0
 
+    @classmethod
+    def of(cls, models: Models) -> ModelLoader:
+        """A loader that already holds ``models`` (to serve them with other settings)."""
+        loader = cls(models.plan)
+        loader._future = Future()
+        loader._future.set_result(models)
+        loader._progress = LoadProgress(
+            LoadState.READY, len(STEPS), len(STEPS), "The offline engine is ready."
+        )
+        return loader
+
     # ------------------------------------------------------------------ progress
 
     @property
