@@ -44,6 +44,12 @@ class SwitchableFrames:
         self._sequence = 0
         self._inner: tuple[int, int] | None = None
         self._current: Frame | None = None
+        self.max_fps = 1.0
+        self._taken_at = -1e9
+
+    def set_max_fps(self, fps: float) -> None:
+        """The user's video rate; the uplink asks at most once a second, this thins it out."""
+        self.max_fps = max(fps, 0.01)
 
     async def start(self) -> None:
         self._running = True
@@ -74,6 +80,10 @@ class SwitchableFrames:
             return None
         key = (id(source), frame.sequence)
         if key != self._inner:
+            now = time.monotonic()
+            if now - self._taken_at < 1.0 / self.max_fps - 0.05 and self._current is not None:
+                return self._current  # not due yet: the same frame, which is not sent again
+            self._taken_at = now
             self._inner = key
             self._sequence += 1
             self._current = Frame(frame.pixels, frame.captured_at, self._sequence)

@@ -51,6 +51,8 @@ class StoreSettings:
         self._settings = self._launched
         self._locked = locked
         self.restart = restart
+        self.on_applied: Callable[[Settings], None] | None = None
+        """Pushes the settings a running conversation takes without reconnecting."""
 
     def current(self) -> Settings:
         return self._settings
@@ -60,6 +62,8 @@ class StoreSettings:
 
     async def apply(self, settings: Settings, *, reconnect: bool) -> None:
         self._settings = settings
+        if self.on_applied is not None:
+            self.on_applied(settings)
         if self._store is not None:
             to_save = self._without_overrides(settings)
             await asyncio.get_running_loop().run_in_executor(None, self._store.save, to_save)

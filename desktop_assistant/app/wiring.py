@@ -8,7 +8,7 @@ Everything the window touches is created here and handed to ``ui`` through its p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,12 +95,15 @@ def compose(
     backends = Backends(secrets or SecretStore(), local_server=local_server)
     settings = StoreSettings(store, loaded.settings, locked=loaded.locked, overrides=overrides)
 
+    def _approval_policy(_name: str, _args: Mapping[str, object]) -> bool | None:
+        # Read at each call: switching approvals off applies to the running conversation.
+        return None if settings.current().tools.approve_side_effects else True
+
     async def make_assistant(history: Sequence[HistoryTurn]) -> Assistant:
         current = settings.current()
         dispatcher = RegistryDispatcher(tools if tools is not None else _registry_for(current))
         session = await backends.open_session(current, dispatcher.declarations(), history)
         source, sink = media.open_audio()
-        approve_all = not current.tools.approve_side_effects
         assistant = Assistant(
             session,
             source=source,
@@ -110,8 +113,10 @@ def compose(
             tools=dispatcher,
             options=AssistantOptions(
                 push_to_talk=not current.activity_detection.automatic,
-                video_fps=current.video.frames_per_second,
-                approval_policy=(lambda _name, _args: True) if approve_all else None,
+                # The uplink looks once a second (the API's limit); the user's slower rate is
+                # applied by the frame source, so it can change without reconnecting.
+                video_fps=1.0,
+                approval_policy=_approval_policy,
             ),
         )
         assistant.subscribe(media.on_event)
@@ -132,6 +137,8 @@ def compose(
         screen_display=options.screen_display,
     )
     settings.restart = restart_if_running
+    media.frames.set_max_fps(settings.current().video.frames_per_second)
+    settings.on_applied = lambda applied: media.frames.set_max_fps(applied.video.frames_per_second)
     setup = KeychainSetup(backends, settings.current)
     return GuiComposition(
         conversation, media, settings, setup, backends, first_run, tuple(loaded.problems)

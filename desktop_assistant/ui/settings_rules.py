@@ -15,21 +15,9 @@ from PySide6.QtCore import QCoreApplication
 from desktop_assistant.config.capabilities import Architecture, ModelCapabilities, Translation
 from desktop_assistant.config.settings import Sensitivity, Settings
 
-CLIENT_SIDE_PATHS = frozenset(
-    {
-        "video.frames_per_second",
-        "tools.timeout_s",
-        "tools.approve_side_effects",
-        "connection.reconnect_attempts",
-        "connection.backoff_initial_s",
-        "connection.backoff_max_s",
-        "connection.stable_after_s",
-        "connection.handover_margin_s",
-        "connection.reseed_history",
-        "connection.handover_buffer_s",
-    }
-)
-"""Settings the app applies by itself; everything else is part of the session setup."""
+CLIENT_SIDE_PATHS = frozenset({"video.frames_per_second", "tools.approve_side_effects"})
+"""Settings the app applies to a running conversation by itself; everything else is part of the
+session setup (or fixed for the life of a session) and takes a new connection."""
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
