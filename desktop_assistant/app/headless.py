@@ -248,11 +248,11 @@ class HeadlessRunner:
         watch = self.watch
         expected = 0
         try:
+            before = watch.turns_completed
             await a.start()
             await watch.until(lambda: watch.live, a)
             if a.source is not None:
                 await self._wait_event(a.microphone_ended, a)
-                before = watch.turns_completed
                 # Speech gets one answer; a silent file may get none, so that wait is bounded.
                 try:
                     async with asyncio.timeout(self.answer_wait_s):

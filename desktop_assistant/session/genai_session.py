@@ -34,6 +34,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pydantic
 import websockets.exceptions
 from google.genai import errors as genai_errors
@@ -92,6 +93,8 @@ HistoryProvider = Callable[[], Sequence[HistoryTurn]]
 
 CONNECTION_LOST = "CONNECTION_LOST"
 """``TurnCompleted.reason`` of an answer cut short because its connection ended."""
+
+_ANSWERED_KINDS = frozenset({"text", "activity_end", "tools"})
 
 USER_QUIET_S = 1.0
 """A GoAway between turns hands over at once unless the user spoke this recently."""
@@ -206,6 +209,8 @@ class GenaiLiveSession:
         self._closed = False
         self._first_live = asyncio.Event()
         self._in_turn = False
+        self._awaiting_answer = False
+        """Input that the model will answer went out, and no answer has started yet."""
         self._pending_calls: set[str] = set()
         self._handover_pending = False
         self._handover_reason = ""
@@ -291,6 +296,10 @@ class GenaiLiveSession:
 
     async def send_audio(self, block: AudioBlock) -> None:
         self.stats.audio_blocks_accepted += 1
+        if _is_voiced(block.pcm):
+            # The user is talking: a GoAway handover waits for the pause rather than splitting
+            # the utterance across two connections.
+            self._last_user_activity = self._clock()
         await self._send(_Outgoing("audio", block))
 
     async def send_video(self, jpeg: bytes) -> None:
@@ -302,6 +311,7 @@ class GenaiLiveSession:
         if not text.strip():
             return
         self._own_history.apply(TextSent(text))
+        self._awaiting_answer = True
         await self._send(_Outgoing("text", text))
 
     async def send_activity_start(self) -> None:
@@ -309,6 +319,7 @@ class GenaiLiveSession:
         await self._send(_Outgoing("activity_start"))
 
     async def send_activity_end(self) -> None:
+        self._awaiting_answer = True
         await self._send(_Outgoing("activity_end"))
 
     async def send_audio_stream_end(self) -> None:
@@ -319,6 +330,7 @@ class GenaiLiveSession:
             return
         for response in responses:
             self._pending_calls.discard(response.call_id)
+        self._awaiting_answer = True
         await self._send(_Outgoing("tools", tuple(responses)))
         self._maybe_hand_over_now()
 
@@ -634,6 +646,8 @@ class GenaiLiveSession:
         )
         self._link = link
         self._in_turn = False
+        # Queued input the model will answer (not mere audio: silence gets no answer).
+        self._awaiting_answer = any(i.kind in _ANSWERED_KINDS for i in self._outbox)
         self._pending_calls.clear()
         self._handover_pending = False
         self._at_boundary = False
@@ -718,7 +732,8 @@ class GenaiLiveSession:
                 log.warning("no message from the service for %.0f s mid-answer", stall_s)
                 self._end_link(link, "stalled", StallError("the service stopped mid-answer"))
                 return
-            waits = [1.0]
+            self._maybe_hand_over_now()  # the user may have fallen silent since the last message
+            waits = [0.25 if self._handover_pending else 1.0]
             if link.goaway_at is not None:
                 waits.append(link.goaway_at - now)
             if self._in_turn:
@@ -749,10 +764,12 @@ class GenaiLiveSession:
         match event:
             case ModelAudioReceived() | ModelTextReceived() | OutputTranscribed() | Interrupted():
                 self._in_turn = True  # an interrupted turn still ends with turnComplete
+                self._awaiting_answer = False
             case InputTranscribed() | VoiceActivityChanged():
                 self._last_user_activity = self._clock()
             case TurnCompleted():
                 self._in_turn = False
+                self._awaiting_answer = False
                 # The turn's resumption handle follows its turnComplete: wait for it, or a
                 # resumed connection would miss the turn that just ended.
                 self._handle_due = self.settings.session_resumption.enabled
@@ -798,7 +815,7 @@ class GenaiLiveSession:
         if not self._at_boundary:
             # Between turns, but the user may be mid-sentence: then their turn's end is the
             # boundary (the deadline still wins).
-            if self._in_turn or self._pending_calls:
+            if self._in_turn or self._pending_calls or self._awaiting_answer:
                 return
             if self._clock() - self._last_user_activity < USER_QUIET_S:
                 return
@@ -809,6 +826,17 @@ class GenaiLiveSession:
 
     def _emit(self, event: SessionEvent) -> None:
         self._events.put_nowait(event)
+
+
+VOICED_RMS = 32768 * 10 ** (-32 / 20)
+"""Blocks louder than -32 dBFS RMS count as the user speaking (low room noise stays below)."""
+
+
+def _is_voiced(pcm: bytes) -> bool:
+    samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.float32)
+    if samples.size == 0:
+        return False
+    return float(np.sqrt(np.mean(samples * samples))) > VOICED_RMS
 
 
 def _function_response(response: ToolResponse, strip_local_ids: bool) -> types.FunctionResponse:

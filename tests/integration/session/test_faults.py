@@ -71,9 +71,11 @@ async def test_a_dropped_connection_resumes_and_the_conversation_goes_on(fault):
         await rec.wait(lambda: rec.session._resumption.available)
         await rec.session.send_text("second, cut short")
         reconnected = await rec.wait_for(Reconnected)
-        assert reconnected.resumed and not reconnected.reseeded
+        assert reconnected.resumed
+        assert not reconnected.reseeded
         notice = rec.of(SessionErrored)[0]
-        assert notice.action is ErrorAction.RETRY and "Reconnecting" in notice.message
+        assert notice.action is ErrorAction.RETRY
+        assert "Reconnecting" in notice.message
         cut = await rec.wait_for(TurnCompleted, 2)
         assert cut.reason == CONNECTION_LOST
         await answered(rec, "third", 3)
@@ -90,7 +92,8 @@ async def test_a_refused_setup_stops_without_retrying():
     ) as server:
         rec = Recorder(session_for(server))
         error = await failed(rec)
-        assert error.action is ErrorAction.STOP and error.code == 1007
+        assert error.action is ErrorAction.STOP
+        assert error.code == 1007
         assert "refused the conversation settings" in error.message
         assert server.stats.connections_total == 1
         await rec.close()
@@ -130,7 +133,8 @@ async def test_1008_stops_and_says_what_is_not_available():
     ) as server:
         rec = Recorder(session_for(server))
         error = await failed(rec)
-        assert error.action is ErrorAction.STOP and error.code == 1008
+        assert error.action is ErrorAction.STOP
+        assert error.code == 1008
         assert "not available with gemini-2.5-flash-native-audio-preview-12-2025" in error.message
         assert server.stats.connections_total == 1
         await rec.close()
@@ -185,7 +189,8 @@ async def test_a_malformed_frame_is_skipped_and_the_turn_completes():
         rec = Recorder(session_for(server))
         await answered(rec, "anything", 1)
         notice = rec.of(SessionErrored)[0]
-        assert notice.action is ErrorAction.CONTINUE and "could not be read" in notice.message
+        assert notice.action is ErrorAction.CONTINUE
+        assert "could not be read" in notice.message
         assert rec.session.stats.malformed_frames == 1
         assert server.stats.connections_total == 1
         await rec.close()

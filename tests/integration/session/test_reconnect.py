@@ -50,7 +50,8 @@ async def test_goaway_hands_over_to_a_resumed_connection_after_the_old_one_close
         await rec.wait_for(TurnCompleted)
         await rec.wait(lambda: rec.session._resumption.available)
         reconnected = await rec.wait_for(Reconnected)
-        assert reconnected.resumed and not reconnected.reseeded
+        assert reconnected.resumed
+        assert not reconnected.reseeded
         assert reconnected.reason == "goaway"
         assert active_at_resume == [1]  # the old socket was closed before resuming
         assert not rec.of(SessionErrored)  # a planned handover is not an error
@@ -97,7 +98,8 @@ async def test_a_handle_is_used_once_and_without_one_the_conversation_is_reseede
         first = await rec.wait_for(Reconnected)
         assert first.resumed  # the turn's handle
         second = await rec.wait_for(Reconnected, 2)
-        assert not second.resumed and second.reseeded  # no turn since: no new handle to use
+        assert not second.resumed
+        assert second.reseeded
         assert [c.resumed for c in server.connections[:3]] == [False, True, False]
         await rec.session.send_text("and now?")
         await rec.wait_for(TurnCompleted, 2)
@@ -113,7 +115,8 @@ async def test_without_resumption_every_handover_reseeds(tmp_path):
         await rec.session.send_text("hello")
         await rec.wait_for(TurnCompleted)
         reconnected = await rec.wait_for(Reconnected)
-        assert reconnected.reseeded and not reconnected.resumed
+        assert reconnected.reseeded
+        assert not reconnected.resumed
         await rec.close()
 
 

@@ -47,9 +47,11 @@ async def test_a_text_turn_arrives_as_transcript_audio_turn_end_usage_and_handle
     order = [n for n in names if n in ("GenerationCompleted", "TurnCompleted", "UsageUpdated")]
     assert order == ["GenerationCompleted", "TurnCompleted", "UsageUpdated"]
     usage = rec.of(UsageUpdated)[0]
-    assert usage.total_tokens > 0 and usage.response_by_modality.get("AUDIO", 0) > 0
+    assert usage.total_tokens > 0
+    assert usage.response_by_modality.get("AUDIO", 0) > 0
     handle = rec.of(ResumptionHandleReceived)[-1]
-    assert handle.resumable and handle.handle
+    assert handle.resumable
+    assert handle.handle
     await rec.close()
 
 
@@ -73,7 +75,8 @@ async def test_speech_is_heard_transcribed_and_answered(server):
     await rec.session.send_audio_stream_end()
     await rec.wait_for(TurnCompleted)
     heard = rec.of(InputTranscribed)[0]
-    assert "seconds of speech" in heard.text and heard.finished
+    assert "seconds of speech" in heard.text
+    assert heard.finished
     assert "I heard" in "".join(e.text for e in rec.of(OutputTranscribed))
     await rec.close()
 

@@ -177,7 +177,8 @@ async def test_a_side_effecting_call_waits_for_approval_from_the_ui(server):
     await run.assistant.send_text('call delete_note {"title": "shopping"}')
     await run.until(lambda: run.of(ToolApprovalRequested))
     request = run.of(ToolApprovalRequested)[0]
-    assert request.name == "delete_note" and request.args == {"title": "shopping"}
+    assert request.name == "delete_note"
+    assert request.args == {"title": "shopping"}
     assert not run.of(ToolCallFinished)
     await run.assistant.resolve_tool_call(request.call_id, False)
     await run.until(lambda: run.of(TurnCompleted))
