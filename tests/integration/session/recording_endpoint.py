@@ -57,7 +57,7 @@ class RecordingEndpoint:
         assert self._server is not None
         return f"https://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
 
-    def client_ssl_context(self):  # noqa: ANN201 - an ssl.SSLContext
+    def client_ssl_context(self):
         return tls.client_context(self.files.ca_file)
 
     async def _handle(self, ws: ServerConnection) -> None:

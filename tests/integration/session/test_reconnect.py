@@ -7,7 +7,6 @@ import json
 import pytest
 
 from desktop_assistant.core.events import (
-    GoAwayReceived,
     OutputTranscribed,
     Reconnected,
     SessionErrored,

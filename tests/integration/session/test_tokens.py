@@ -9,6 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from google.genai import types
 
 from desktop_assistant.config.secrets import Secret
 from desktop_assistant.core.events import (
@@ -28,7 +29,6 @@ from desktop_assistant.session.tokens import (
     TokenError,
     mint_token,
 )
-from google.genai import types
 from tests.integration.session.conftest import Recorder, endpoint_for, local_settings, session_for
 
 pytestmark = [
@@ -128,7 +128,7 @@ class _OrgEndpoint:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append(
                     {"body": body, "authorization": self.headers.get("Authorization")}
