@@ -42,7 +42,7 @@ def offline_models() -> Iterator[Models]:
 
 def espeak_pcm(text: str, lead_s: float = 0.3, tail_s: float = 0.2) -> bytes:
     """``text`` spoken by espeak-ng (en-us, deterministic), as 16 kHz PCM16 with some silence."""
-    import soxr
+    from desktop_assistant.server.engines.offline.resample import resample
 
     with tempfile.TemporaryDirectory() as folder:
         wav = Path(folder) / "speech.wav"
@@ -54,7 +54,7 @@ def espeak_pcm(text: str, lead_s: float = 0.3, tail_s: float = 0.2) -> bytes:
         data = wav.read_bytes()
     # espeak writes a plain 44-byte header, 22050 Hz mono PCM16.
     raw = np.frombuffer(data[44:], dtype="<i2").astype(np.float32) / 32768.0
-    audio = soxr.resample(raw, 22050, 16000)
+    audio = resample(raw, 22050, 16000)
     lead = np.zeros(int(lead_s * 16000), np.float32)
     tail = np.zeros(int(tail_s * 16000), np.float32)
     full = np.concatenate([lead, audio, tail])

@@ -100,10 +100,11 @@ async def test_spoken_time_question_goes_through_the_clients_time_tool(
 
 def recognise_24k(models: Models, pcm: bytes) -> str:
     import numpy as np
-    import soxr
+
+    from desktop_assistant.server.engines.offline.resample import resample
 
     audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
-    return models.asr.transcribe(soxr.resample(audio, 24000, 16000)).text
+    return models.asr.transcribe(resample(audio, 24000, 16000)).text
 
 
 @pytest.mark.asyncio

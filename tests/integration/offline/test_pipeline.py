@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-import soxr
 
 from desktop_assistant.server.engines.offline.asr import SpeechRecognizer
 from desktop_assistant.server.engines.offline.engine import pcm16_to_float
 from desktop_assistant.server.engines.offline.loader import Models
 from desktop_assistant.server.engines.offline.models import JOE_VOICE, WHISPER_TINY_EN, ModelError
+from desktop_assistant.server.engines.offline.resample import resample
 from desktop_assistant.server.engines.offline.tts import Voice
 from desktop_assistant.server.engines.offline.vad import find_speech
 from desktop_assistant.server.engines.offline.wer import word_error_rate
@@ -61,7 +61,7 @@ def test_the_voice_says_what_it_was_given(offline_models: Models) -> None:
     pcm = offline_models.voice.synthesize(text)
     seconds = len(pcm) / 48_000
     assert 1.0 < seconds < 6.0
-    heard = offline_models.asr.transcribe(soxr.resample(pcm16_to_float(pcm), 24000, 16000)).text
+    heard = offline_models.asr.transcribe(resample(pcm16_to_float(pcm), 24000, 16000)).text
     assert word_error_rate([text], [heard]) <= 0.15, heard
 
 

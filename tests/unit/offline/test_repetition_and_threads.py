@@ -30,3 +30,9 @@ def test_thread_plan_never_uses_more_threads_than_free_cores() -> None:
 def test_one_free_core_makes_the_model_wait_for_the_voice() -> None:
     assert plan_threads(1).overlap is False
     assert plan_threads(2).overlap is True
+
+
+def test_a_stutter_on_one_piece_is_cut_after_its_first_occurrence() -> None:
+    assert cut_repetition([7, 8, 8, 8, 8, 8]) == [7, 8]
+    assert cut_repetition([1, 2, 3, 4, 5, 4, 5, 4, 5, 4]) == [1, 2, 3, 4, 5]
+    assert cut_repetition([1, 2, 2, 3]) == [1, 2, 2, 3]  # twice is speech, not a loop

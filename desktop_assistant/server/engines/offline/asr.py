@@ -40,12 +40,22 @@ class Transcript:
     audio_s: float
 
 
-def cut_repetition(ids: list[int], probe: int = 3) -> list[int]:
-    """Cut a token sequence where its first ``probe`` tokens occur again (a decoding loop)."""
+def cut_repetition(ids: list[int], probe: int = 3, max_period: int = 8) -> list[int]:
+    """Cut a decoding loop: where the opening tokens recur, or a short run repeats 3 times.
+
+    Short-context decoding sometimes starts the utterance over ("Set a timer. Set a timer.") or
+    stutters on one piece ("10-10-10-10-"); both are cut after the first occurrence.
+    """
     for j in range(probe, len(ids) - 1):
         k = min(probe, len(ids) - j)
         if ids[j : j + k] == ids[:k]:
-            return ids[:j]
+            ids = ids[:j]
+            break
+    for i in range(len(ids)):
+        for period in range(1, max_period + 1):
+            run = ids[i : i + period]
+            if len(ids) - i >= 3 * period and ids[i : i + 3 * period] == run * 3:
+                return ids[: i + period]
     return ids
 
 

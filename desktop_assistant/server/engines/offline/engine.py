@@ -158,6 +158,9 @@ class OfflineSession(EngineSession):
         self._exchanges: list[Exchange] = []
         # tool call id -> the intent that made it and what the user said
         self._pending: dict[str, tuple[Intent | None, str]] = {}
+        self._t0 = 0.0  # when the current turn reached the engine (loop time)
+        self._heard_ms = 0.0
+        self._path = ""
 
     # ------------------------------------------------------------------ the turn
 
@@ -169,16 +172,20 @@ class OfflineSession(EngineSession):
             yield TextDelta(str(exc))
             return
         config = request.config
+        loop = asyncio.get_running_loop()
+        self._t0 = loop.time()
+        self._heard_ms = 0.0
         if isinstance(request.input, ToolResults):
             answer, asked = self._answer_results(request.input)
+            self._path = "tool result"
             async for item in self._speak(models, config, fixed=answer, user=asked, history=()):
                 yield item
             return
         turn: UserTurn = request.input
         heard = ""
         if turn.audio:
-            loop = asyncio.get_running_loop()
             heard = await loop.run_in_executor(models.listen_pool, self._recognize, models, turn)
+            self._heard_ms = 1000 * (loop.time() - self._t0)
             if heard:
                 yield InputTranscript(heard, finished=True)
         user = " ".join(t for t in (turn.text.strip(), heard) if t)
@@ -191,16 +198,22 @@ class OfflineSession(EngineSession):
             spec, args = routed
             call = FunctionCall(f"offline-{uuid.uuid4().hex[:16]}", spec.name, args)
             self._pending[call.id] = (intent, user)
+            log.info("offline turn: tool call %s after %.0f ms", spec.name, self._elapsed_ms())
             yield ToolCalls((call,))
             return
         history = tuple(self._exchanges) or history_from(request.history)
+        self._path = "language model"
         if intent is not None:
+            self._path = f"rule ({intent.kind.value})"
             answer = local_answer(intent, self._engine.clock(), IDENTITY)
             async for item in self._speak(models, config, fixed=answer, user=user, history=()):
                 yield item
             return
         async for item in self._speak(models, config, fixed=None, user=user, history=history):
             yield item
+
+    def _elapsed_ms(self) -> float:
+        return 1000 * (asyncio.get_running_loop().time() - self._t0)
 
     def _recognize(self, models: Models, turn: UserTurn) -> str:
         audio = pcm16_to_float(turn.audio)
@@ -284,6 +297,7 @@ class OfflineSession(EngineSession):
                 await queue.put(exc)
 
         producer = loop.create_task(produce(), name="offline-engine-reply")
+        first_audio = True
         try:
             first = True
             while (item := await queue.get()) is not _DONE:
@@ -295,6 +309,15 @@ class OfflineSession(EngineSession):
                 yield TextDelta(clause if first else " " + clause)
                 first = False
                 if pcm:
+                    if first_audio:
+                        first_audio = False
+                        # The figure that matters: from the turn's end to the first sound.
+                        log.info(
+                            "offline turn: %s; heard in %.0f ms, first audio after %.0f ms",
+                            self._path,
+                            self._heard_ms,
+                            self._elapsed_ms(),
+                        )
                     yield AudioOut(pcm)
         finally:
             # Barge-in or the end: stop everything still running for this reply, at once.

@@ -3,7 +3,7 @@
 The voice is a VITS model that reads phoneme ids. The phonemes come from the ``espeak-ng``
 *program*, run as a separate process: espeak-ng is GPL, and keeping it out of our process (no
 piper-tts, no espeak bindings) keeps everything the app imports under permissive licences. The
-22.05 kHz output is resampled to the 24 kHz the Live protocol sends.
+22.05 kHz output is resampled (in numpy) to the 24 kHz the Live protocol sends.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from desktop_assistant.server.engines.offline.models import (
     ModelError,
     verify_file,
 )
+from desktop_assistant.server.engines.offline.resample import resample
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -171,8 +172,6 @@ class Voice:
 
         ``owner`` marks the run so that ``cancel(owner)`` stops this synthesis and no other.
         """
-        import soxr
-
         phonemes = self._phonemize(speakable(text))
         if not phonemes:
             return b""
@@ -181,7 +180,7 @@ class Voice:
         for start in range(0, len(ids), MAX_PHONEMES * 2):
             pieces.append(self._infer(ids[start : start + MAX_PHONEMES * 2], owner))
         audio = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
-        audio = soxr.resample(audio, self.config.sample_rate, OUTPUT_RATE)
+        audio = resample(audio, self.config.sample_rate, OUTPUT_RATE)
         pcm = np.clip(audio * 32767.0, -32768, 32767).astype("<i2")
         return bytes(pcm.tobytes())
 
