@@ -122,8 +122,11 @@ class WavFileSource:
         speed: float = 1.0,
         trailing_silence_s: float = 0.0,
         leading_silence_s: float = 0.0,
+        repeat: int = 1,
         clock: Clock = time.monotonic,
     ) -> None:
+        if repeat < 1:
+            raise ValueError("repeat must be 1 or more")
         if block_ms <= 0 or (UPLINK_SAMPLE_RATE_HZ * block_ms) % 1000:
             raise ValueError("block_ms must give a whole number of 16 kHz samples")
         if speed <= 0:
@@ -135,6 +138,8 @@ class WavFileSource:
         self._trailing = int(trailing_silence_s * UPLINK_SAMPLE_RATE_HZ)
         self._leading = int(leading_silence_s * UPLINK_SAMPLE_RATE_HZ)
         self._clock = clock
+        self.repeat = repeat
+        self._rounds_left = repeat
         self._audio: WavAudio | None = None
         self._resampler: soxr.ResampleStream | None = None
         self._in_pos = 0
@@ -149,8 +154,8 @@ class WavFileSource:
 
     @property
     def duration_s(self) -> float:
-        """Length of the speech in the file (without the added silence)."""
-        return self._audio.duration_s if self._audio else 0.0
+        """Length of the file's audio, all rounds (without the added silence)."""
+        return self._audio.duration_s * self.repeat if self._audio else 0.0
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -162,6 +167,9 @@ class WavFileSource:
         self._in_chunk = max(1, audio.sample_rate_hz * int(self.block_s * 1000) // 1000)
         self._pending = np.zeros(self._leading, dtype=np.float32)
         self._silence_left = self._trailing
+        self._rounds_left = self.repeat
+        self._in_pos = 0
+        self._flushed = False
         self._started_at = self._clock()
         self._stopped = False
 
@@ -192,10 +200,15 @@ class WavFileSource:
         while self._pending.size < self.block_samples and not self._flushed:
             end = min(self._in_pos + self._in_chunk, frames.shape[0])
             mono = frames[self._in_pos : end].mean(axis=1, dtype=np.float32)
-            last = end >= frames.shape[0]
+            at_end = end >= frames.shape[0]
+            # A repeated file is one continuous stream: the resampler is flushed only at the end
+            # of the last round, so the loop point is as seamless as any block edge.
+            last = at_end and self._rounds_left <= 1
             out = self._resampler.resample_chunk(mono, last=last)
             self._pending = np.concatenate([self._pending, out.astype(np.float32)])
-            self._in_pos = end
+            self._in_pos = 0 if at_end and not last else end
+            if at_end and not last:
+                self._rounds_left -= 1
             self._flushed = last
         if self._pending.size < self.block_samples and self._pending.size:
             # The file's tail: pad the last block with the silence that follows it anyway.
