@@ -260,7 +260,7 @@ class OfflineSession(EngineSession):
                 may_run.clear()  # one free core: the model waits while the voice works
             try:
                 return await loop.run_in_executor(
-                    models.voice_pool, models.voice.synthesize, clause, owner
+                    models.voice_pool, models.voice.synthesize, clause, owner, cancel
                 )
             finally:
                 may_run.set()
@@ -275,7 +275,8 @@ class OfflineSession(EngineSession):
                     deltas: asyncio.Queue[object] = asyncio.Queue()
 
                     def emit(delta: object) -> None:
-                        loop.call_soon_threadsafe(deltas.put_nowait, delta)
+                        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                            loop.call_soon_threadsafe(deltas.put_nowait, delta)
 
                     loop.run_in_executor(
                         models.think_pool, self._think, models, user, history, cancel, may_run, emit

@@ -167,10 +167,14 @@ class Voice:
     def phonemes(self, text: str) -> str:
         return self._phonemize(text)
 
-    def synthesize(self, text: str, owner: object | None = None) -> bytes:
+    def synthesize(
+        self, text: str, owner: object | None = None, cancelled: threading.Event | None = None
+    ) -> bytes:
         """PCM16 at 24 kHz for one clause; b'' if nothing speakable; ``SynthesisCancelled``.
 
-        ``owner`` marks the run so that ``cancel(owner)`` stops this synthesis and no other.
+        ``owner`` marks the run so that ``cancel(owner)`` stops this synthesis and no other;
+        ``cancelled``, once set, stops it before its next model run (a cancel that came while
+        the phonemes were being made).
         """
         phonemes = self._phonemize(speakable(text))
         if not phonemes:
@@ -178,17 +182,23 @@ class Voice:
         ids = self.config.ids(phonemes)
         pieces = []
         for start in range(0, len(ids), MAX_PHONEMES * 2):
-            pieces.append(self._infer(ids[start : start + MAX_PHONEMES * 2], owner))
+            if cancelled is not None and cancelled.is_set():
+                raise SynthesisCancelled
+            pieces.append(self._infer(ids[start : start + MAX_PHONEMES * 2], owner, cancelled))
         audio = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
         audio = resample(audio, self.config.sample_rate, OUTPUT_RATE)
         pcm = np.clip(audio * 32767.0, -32768, 32767).astype("<i2")
         return bytes(pcm.tobytes())
 
-    def _infer(self, ids: list[int], owner: object | None) -> np.ndarray:
+    def _infer(
+        self, ids: list[int], owner: object | None, cancelled: threading.Event | None
+    ) -> np.ndarray:
         c = self.config
         run_options = self._ort.RunOptions()
         with self._lock:
             self._run_options, self._run_owner = run_options, owner
+        if cancelled is not None and cancelled.is_set():  # cancelled while registering
+            run_options.terminate = True
         try:
             out = self._session.run(
                 None,
