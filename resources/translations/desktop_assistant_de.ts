@@ -1100,6 +1100,14 @@
         <translation>Gemini</translation>
     </message>
     <message>
+        <source>typed</source>
+        <translation>getippt</translation>
+    </message>
+    <message>
+        <source>cut</source>
+        <translation>unterbrochen</translation>
+    </message>
+    <message>
         <source>Tool call</source>
         <translation>Werkzeugaufruf</translation>
     </message>

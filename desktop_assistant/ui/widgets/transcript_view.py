@@ -69,13 +69,11 @@ def header_html(entry: TranscriptEntry, c: Colors) -> str:
     parts = [f'<b style="color:{tone}">{html.escape(who)}</b>']
     parts.append(f'<span style="color:{c.muted}">{_clock(entry.started_s)}</span>')
     if entry.typed:
-        parts.append(
-            f'<span style="color:{c.muted}">⌨ {html.escape(QCoreApplication.translate("TranscriptView", "typed"))}</span>'
-        )
+        typed = QCoreApplication.translate("TranscriptView", "typed")
+        parts.append(f'<span style="color:{c.muted}">⌨ {html.escape(typed)}</span>')
     if entry.interrupted:
-        parts.append(
-            f'<b style="color:{c.danger}">⚡ {html.escape(QCoreApplication.translate("TranscriptView", "cut"))}</b>'
-        )
+        cut = QCoreApplication.translate("TranscriptView", "cut")
+        parts.append(f'<b style="color:{c.danger}">⚡ {html.escape(cut)}</b>')
     return " &nbsp; ".join(parts)
 
 
