@@ -118,6 +118,7 @@ class GuiApp:
     async def run(self) -> int:
         self.window.show()
         self.model.media.activate()
+        log.info("window ready")  # the packaged smoke test and the entry-point test wait for it
         if self.composition.first_run:
             self.show_backend_setup()
         await self.closed.wait()
@@ -134,6 +135,7 @@ class GuiApp:
             log.exception("shutting the conversation down failed")
         await self.model.close()
         self.window.finish_close()
+        log.info("window closed cleanly")
 
 
 def _install_excepthook(gui: GuiApp) -> None:
