@@ -229,3 +229,28 @@ async def test_a_pasted_key_is_checked_then_kept_in_the_keychain(launch: Launch)
     assert server.api_key not in (app.folder / "settings.json").read_text(encoding="utf-8")
     await app.start_conversation()
     assert await _answer(app, "hi") == "You said: hi"
+
+
+@pytest.mark.asyncio
+async def test_translation_mode_reconnects_with_a_translation_model(launch: Launch) -> None:
+    app = await launch(None, speed=4.0)  # the echo engine
+    await app.start_conversation()
+    panel = app.window.settings_panel
+    assert panel is not None
+    app.window.tabs.setCurrentWidget(panel)
+    section = panel.translation_section
+    app.click(section.enabled)
+    target = section.target
+    target.setCurrentIndex(target.findData("de"))
+    target.activated.emit(target.currentIndex())
+    assert panel.apply.text() == "Apply and reconnect"
+    server = app.server
+    assert server is not None
+    app.click(panel.apply)
+    await server.stats.wait_for(lambda: server.stats.sessions_started == 2, within_s=20)
+    await wait_until(lambda: app.model.session.connection is ConnectionState.LIVE)
+    assert server.stats.connections[-1].model == "gemini-3.5-live-translate-preview"
+    assert app.window.conversation.captions.isVisible()
+    assert app.window.conversation.captions.target_title.text() == "German — de"
+    assert "en → de" not in app.window.summary.text()
+    assert "auto → de" in app.window.summary.text()
