@@ -45,8 +45,8 @@ def test_speech_a_tool_call_and_two_handovers_make_one_clean_conversation(tmp_pa
         "--transcript-jsonl", str(transcript),
         "--speed", "2",
         "--server-speed", "8",
-        "--server-lifetime", "6",
-        "--server-goaway-notice", "4.5",
+        "--server-lifetime", "8",
+        "--server-goaway-notice", "6",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     records = lines(transcript)

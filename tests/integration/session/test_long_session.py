@@ -39,7 +39,11 @@ async def test_thirty_minutes_with_a_goaway_every_minute(tmp_path):
     rounds = int(VIRTUAL_MINUTES * 60 / CYCLE_S)
 
     options = ServerOptions(
-        engine="echo", speed=SPEED, espeak=None, connection_lifetime_s=60 / SPEED, goaway_notice_s=48 / SPEED
+        engine="echo",
+        speed=SPEED,
+        espeak=None,
+        connection_lifetime_s=60 / SPEED,
+        goaway_notice_s=48 / SPEED,
     )
     async with LocalLiveServer(options) as server:
         session = session_for(server, local_settings(connection={"handover_margin_s": 0.2}))
@@ -108,7 +112,9 @@ async def test_thirty_minutes_with_a_goaway_every_minute(tmp_path):
 
 async def _next_turn(assistant: Assistant) -> None:
     done = asyncio.Event()
-    unsubscribe = assistant.subscribe(lambda e: done.set() if isinstance(e, TurnCompleted) else None)
+    unsubscribe = assistant.subscribe(
+        lambda e: done.set() if isinstance(e, TurnCompleted) else None
+    )
     try:
         await done.wait()
     finally:
@@ -116,5 +122,8 @@ async def _next_turn(assistant: Assistant) -> None:
 
 
 async def _quiet(assistant: Assistant) -> None:
-    while assistant.conversation.current_model_entry is not None or assistant.conversation.pending_tool_calls():
+    while (
+        assistant.conversation.current_model_entry is not None
+        or assistant.conversation.pending_tool_calls()
+    ):
         await _next_turn(assistant)
