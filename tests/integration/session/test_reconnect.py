@@ -71,8 +71,8 @@ async def test_a_handover_waits_for_the_end_of_the_turn(tmp_path):
         engine=f"script:{path}",
         speed=1.0,
         espeak=None,
-        connection_lifetime_s=3.0,
-        goaway_notice_s=2.5,
+        connection_lifetime_s=4.0,
+        goaway_notice_s=3.5,
     )
     async with LocalLiveServer(options) as server:
         rec = Recorder(session_for(server))
