@@ -12,14 +12,14 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop_assistant.config.capabilities import Platform, platform_for
-from desktop_assistant.config.secrets import ApiKey, Secret, SecretStore, SecretStoreError
+from desktop_assistant.app.backends import BackendError, BackendOverrides, choose_kind, open_backend
+from desktop_assistant.config.capabilities import Platform
+from desktop_assistant.config.secrets import Secret, SecretStore, SecretStoreError
 from desktop_assistant.config.settings import BackendKind, Settings
 from desktop_assistant.core.ports import HistoryTurn, ToolDeclaration
 from desktop_assistant.server import LocalLiveServer, ServerOptions
 from desktop_assistant.session.connection import CredentialProvider, Endpoint, StaticCredential
 from desktop_assistant.session.genai_session import GenaiLiveSession
-from desktop_assistant.session.tokens import TokenEndpointProvider
 
 
 class BackendUnavailable(Exception):
@@ -49,16 +49,10 @@ class Backends:
         self._server_lock = asyncio.Lock()
 
     def effective_kind(self, settings: Settings) -> BackendKind:
-        kind = settings.backend.kind
-        if kind is BackendKind.AUTO:
-            return BackendKind.GEMINI if self._api_key_present() else BackendKind.LOCAL
-        return kind
-
-    def _api_key_present(self) -> bool:
         try:
-            return self.secrets.api_key() is not None
+            return choose_kind(settings, BackendOverrides(), self.secrets)
         except SecretStoreError:
-            return False
+            return BackendKind.LOCAL  # an unreadable keychain is the same as no key
 
     async def local_server(self, settings: Settings) -> LocalLiveServer:
         async with self._server_lock:
@@ -73,50 +67,23 @@ class Backends:
 
     async def route(self, settings: Settings) -> Route:
         kind = self.effective_kind(settings)
-        backend = settings.backend
         if kind is BackendKind.LOCAL:
+            # One server for the life of the window (not one per conversation, as in the
+            # headless runner): a restart after a settings change is then only a reconnect.
             server = await self.local_server(settings)
             endpoint = Endpoint(
                 platform=Platform.GEMINI_API,
                 base_url=server.base_url,
                 ssl_context=server.client_ssl_context(),
                 use_system_proxy=False,
-                api_version=backend.api_version,
+                api_version=settings.backend.api_version,
             )
             return Route(kind, endpoint, StaticCredential(Secret(server.api_key)))
-        endpoint = Endpoint(
-            platform=platform_for(kind),
-            base_url=backend.base_url,
-            api_version=backend.api_version,
-            ca_file=backend.ca_file,
-            vertex_project=backend.vertex_project,
-            vertex_location=backend.vertex_location,
-        )
-        if kind is BackendKind.EPHEMERAL:
-            if not backend.token_endpoint:
-                raise BackendUnavailable(
-                    "No token service is set: enter your organisation's address in the setup."
-                )
-            provider = TokenEndpointProvider(
-                backend.token_endpoint,
-                model=settings.model,
-                ca_file=backend.token_endpoint_ca_file,
-            )
-            return Route(kind, endpoint, provider, ephemeral=True)
-        if kind is BackendKind.VERTEX:
-            key = self._api_key_or_none()
-            return Route(kind, endpoint, StaticCredential(key.secret if key else None))
-        key = self._api_key_or_none()
-        if key is None:
-            raise BackendUnavailable(
-                "There is no Gemini API key yet: enter one, or choose the local engine."
-            )
-        return Route(kind, endpoint, StaticCredential(key.secret))
-
-    def _api_key_or_none(self) -> ApiKey | None:
         try:
-            return self.secrets.api_key()
-        except SecretStoreError as error:
+            # Remote backends hold nothing open: the shared resolver's answer is all we need.
+            async with open_backend(settings, secrets=self.secrets) as opened:
+                return Route(opened.kind, opened.endpoint, opened.credentials, opened.ephemeral)
+        except (BackendError, SecretStoreError) as error:
             raise BackendUnavailable(str(error)) from None
 
     async def open_session(
