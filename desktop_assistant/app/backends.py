@@ -8,6 +8,7 @@ without any account.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ class OpenBackend:
 
 
 def choose_kind(
-    settings: Settings, overrides: BackendOverrides, secrets: SecretStore | None
+    settings: Settings, overrides: BackendOverrides, stored_key: Secret | None
 ) -> BackendKind:
     if overrides.kind is not None:
         return overrides.kind
@@ -69,7 +70,7 @@ def choose_kind(
     kind = settings.backend.kind
     if kind is not BackendKind.AUTO:
         return kind
-    if overrides.api_key or _api_key(secrets) is not None:
+    if overrides.api_key or stored_key is not None:
         return BackendKind.GEMINI
     return BackendKind.LOCAL
 
@@ -84,7 +85,9 @@ async def open_backend(
 ) -> AsyncIterator[OpenBackend]:
     """The endpoint and credentials to use; a local server runs for the duration."""
     overrides = overrides or BackendOverrides()
-    kind = choose_kind(settings, overrides, secrets)
+    # The keychain may answer over D-Bus (or run scrypt): not on the loop thread.
+    stored = await asyncio.get_running_loop().run_in_executor(None, _api_key, secrets)
+    kind = choose_kind(settings, overrides, stored)
     backend = settings.backend
     if kind is BackendKind.LOCAL:
         async with _local_server(
@@ -93,7 +96,7 @@ async def open_backend(
             yield opened
         return
 
-    key = Secret(overrides.api_key) if overrides.api_key else _api_key(secrets)
+    key = Secret(overrides.api_key) if overrides.api_key else stored
     base_url = overrides.base_url or backend.base_url
     ca_file = overrides.ca_file or backend.ca_file
     if ca_file is not None and not ca_file.is_file():
@@ -127,7 +130,9 @@ async def open_backend(
         endpoint = Endpoint(base_url=base_url, ca_file=ca_file)
         provider: CredentialProvider
         if backend.token_endpoint:
-            bearer = _secret(secrets, TOKEN_ENDPOINT_CREDENTIAL)
+            bearer = await asyncio.get_running_loop().run_in_executor(
+                None, _secret, secrets, TOKEN_ENDPOINT_CREDENTIAL
+            )
             provider = TokenEndpointProvider(
                 backend.token_endpoint,
                 model=settings.model,

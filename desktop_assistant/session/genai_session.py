@@ -94,6 +94,9 @@ HistoryProvider = Callable[[], Sequence[HistoryTurn]]
 CONNECTION_LOST = "CONNECTION_LOST"
 """``TurnCompleted.reason`` of an answer cut short because its connection ended."""
 
+TOKEN_REFRESH_MARGIN_S = 60.0
+"""Move to a fresh token this long before the current one expires (a quarter of its life at most)."""
+
 _ANSWERED_KINDS = frozenset({"text", "activity_end", "tools"})
 
 USER_QUIET_S = 1.0
@@ -147,6 +150,10 @@ class _Link:
     with_token: bool
     goaway_at: float | None = None
     last_message_at: float = 0.0
+    refresh_at: float | None = None
+    """When the link's token nears its expiry: hand over to a fresh token before that."""
+    token_expires_at: float | None = None
+    """The token's expiry on this session's clock."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,6 +650,10 @@ class GenaiLiveSession:
             opened_at=self._clock(),
             with_token=credential.is_token,
             last_message_at=self._clock(),
+            refresh_at=self._refresh_time(credential.expires_at),
+            token_expires_at=None
+            if credential.expires_at is None
+            else self._clock() + credential.expires_at - time.time(),
         )
         self._link = link
         self._in_turn = False
@@ -653,6 +664,14 @@ class GenaiLiveSession:
         self._at_boundary = False
         self._handle_due = False
         return link
+
+    def _refresh_time(self, expires_at: float | None) -> float | None:
+        """On this session's clock: when to move to a fresh token (``expires_at`` is epoch)."""
+        if expires_at is None:
+            return None
+        left = expires_at - time.time()
+        margin = min(TOKEN_REFRESH_MARGIN_S, max(0.0, left) / 4)
+        return self._clock() + max(0.0, left - margin)
 
     async def _seed(self, link: _Link, history: Sequence[HistoryTurn]) -> None:
         turns: list[types.Content | types.ContentDict] = [
@@ -726,14 +745,28 @@ class GenaiLiveSession:
         while link is self._link:
             now = self._clock()
             if link.goaway_at is not None and now >= link.goaway_at:
-                self._end_link(link, "goaway (deadline)")
+                self._end_link(link, f"{self._handover_reason or 'goaway'} (deadline)")
                 return
+            if (
+                link.refresh_at is not None
+                and now >= link.refresh_at
+                and not self._handover_pending
+            ):
+                # The token will soon stop being accepted: a planned handover, like a GoAway,
+                # to a connection with a fresh one (the provider refreshes near expiry).
+                expires = link.token_expires_at if link.token_expires_at is not None else now
+                link.goaway_at = now + max(0.0, expires - now) / 2
+                self._handover_pending = True
+                self._handover_reason = "token refresh"
+                log.info("the access token expires soon; handing over at the next turn boundary")
             if self._in_turn and now - link.last_message_at >= stall_s:
                 log.warning("no message from the service for %.0f s mid-answer", stall_s)
                 self._end_link(link, "stalled", StallError("the service stopped mid-answer"))
                 return
             self._maybe_hand_over_now()  # the user may have fallen silent since the last message
             waits = [0.25 if self._handover_pending else 1.0]
+            if link.refresh_at is not None and not self._handover_pending:
+                waits.append(link.refresh_at - now)
             if link.goaway_at is not None:
                 waits.append(link.goaway_at - now)
             if self._in_turn:

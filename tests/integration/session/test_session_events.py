@@ -170,3 +170,26 @@ async def test_unknown_fields_from_a_newer_service_are_ignored():
         await rec.wait_for(TurnCompleted)
         assert rec.of(GenerationCompleted)
         await rec.close()
+
+
+async def test_vertex_express_mode_speaks_the_vertex_flavour(server):
+    from desktop_assistant.config.capabilities import Platform
+    from desktop_assistant.session.connection import Endpoint
+
+    settings = local_settings(
+        model="gemini-live-2.5-flash-native-audio",
+        backend={"kind": "vertex", "vertex_project": "p"},
+    )
+    endpoint = Endpoint(
+        platform=Platform.VERTEX,
+        base_url=server.base_url,
+        ssl_context=server.client_ssl_context(),
+        use_system_proxy=False,
+    )
+    rec = Recorder(session_for(server, settings, endpoint=endpoint))
+    await rec.session.send_text("hola")
+    await rec.wait_for(TurnCompleted)
+    assert server.connections[0].backend == "vertex"
+    assert server.connections[0].api_version == "v1beta1"
+    assert "You said: hola" in "".join(e.text for e in rec.of(OutputTranscribed))
+    await rec.close()

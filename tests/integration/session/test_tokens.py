@@ -206,3 +206,20 @@ async def test_a_refusal_from_the_organisations_endpoint_stops_with_its_words(se
         await rec.close()
     finally:
         org.close()
+
+
+async def test_a_connection_moves_to_a_fresh_token_before_its_token_expires(server):
+    provider = MintingTokenProvider(
+        Secret(server.api_key), endpoint=endpoint_for(server), lifetime_s=4.0, refresh_margin_s=1.0
+    )
+    rec = Recorder(session_for(server, credentials=provider, ephemeral=True))
+    await rec.session.send_text("hello")
+    await rec.wait_for(TurnCompleted)
+    handover = await rec.wait_for(Reconnected)
+    assert handover.reason == "token refresh"
+    assert handover.resumed  # the conversation continues on the new connection...
+    assert provider.minted == 2  # ...with a fresh token
+    assert not rec.of(SessionErrored)  # before the old one was refused
+    await rec.session.send_text("still here")
+    await rec.wait_for(TurnCompleted, 2)
+    await rec.close()
