@@ -30,7 +30,6 @@ from desktop_assistant.core import redact
 from desktop_assistant.ui.first_run import FirstRunDialog
 from desktop_assistant.ui.i18n import UI_LANGUAGES, install_translations
 from desktop_assistant.ui.main_window import MainWindow
-from desktop_assistant.ui.refcount_guard import start_guard
 from desktop_assistant.ui.resources import icon
 from desktop_assistant.ui.theme import ThemeChoice, ThemeManager
 from desktop_assistant.ui.viewmodels.banner_vm import BannerLevel, BannerMessage
@@ -176,7 +175,6 @@ def main(argv: list[str]) -> int:
     )
     redact.install()
     app = application()
-    start_guard(app)  # before anything else touches Qt in earnest: see ui.refcount_guard
     translators = install_translations(app, args.language)
     theme = ThemeManager(app, ThemeChoice(args.theme))
     try:

@@ -16,7 +16,6 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from desktop_assistant.media.audio.devices import refresh_devices
-from desktop_assistant.ui import refcount_guard
 from desktop_assistant.ui.main_window import MainWindow
 from desktop_assistant.ui.theme import ThemeChoice, ThemeManager
 from desktop_assistant.ui.viewmodels.window_model import WindowModel
@@ -32,24 +31,6 @@ def _app() -> QApplication:
         app = QApplication(["desktop-assistant-tests"])
     assert isinstance(app, QApplication)
     return app
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # PySide6 6.12.0 loses references to None/True/False; without this the test process aborts
-    # at exit (see desktop_assistant/ui/refcount_guard.py).
-    refcount_guard.install()
-
-
-def pytest_runtest_teardown(item: pytest.Item) -> None:
-    refcount_guard.install().top_up()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _refcount_timer() -> Iterator[None]:
-    timer = refcount_guard.start_guard(_app())
-    yield
-    if timer is not None:
-        timer.stop()
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
