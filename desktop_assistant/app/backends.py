@@ -61,6 +61,13 @@ class OpenBackend:
 
 
 def choose_kind(
+    settings: Settings, overrides: BackendOverrides, secrets: SecretStore | None
+) -> BackendKind:
+    """The backend to use; reads the keychain (blocking: call it off the loop when it matters)."""
+    return _choose(settings, overrides, _api_key(secrets))
+
+
+def _choose(
     settings: Settings, overrides: BackendOverrides, stored_key: Secret | None
 ) -> BackendKind:
     if overrides.kind is not None:
@@ -87,7 +94,7 @@ async def open_backend(
     overrides = overrides or BackendOverrides()
     # The keychain may answer over D-Bus (or run scrypt): not on the loop thread.
     stored = await asyncio.get_running_loop().run_in_executor(None, _api_key, secrets)
-    kind = choose_kind(settings, overrides, stored)
+    kind = _choose(settings, overrides, stored)
     backend = settings.backend
     if kind is BackendKind.LOCAL:
         async with _local_server(

@@ -220,6 +220,8 @@ class TokenEndpointProvider:
             cafile=str(ca_file) if ca_file else None
         )
         self._bearer = bearer
+        if bearer is not None:
+            redact.remember(bearer.reveal())
         self._margin_s = refresh_margin_s
         self._timeout_s = timeout_s
         self._clock = clock
