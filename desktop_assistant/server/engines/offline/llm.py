@@ -21,13 +21,15 @@ from desktop_assistant.server.engines.offline.models import SMOLLM2_GGUF, ModelE
 if TYPE_CHECKING:
     from pathlib import Path
 
-SYSTEM_PROMPT = (
-    "You are a friendly voice assistant running offline on this computer. Answer in one or two "
-    "short, plain sentences that sound natural when spoken. If you do not know, say so."
-)
-# One example exchange teaches the length and tone better than any instruction.
+# Chosen by comparing replies to a fixed set of questions: longer instructions made this model
+# apologise and refuse more, not less; a factual example made it answer instead of deflecting.
+SYSTEM_PROMPT = "You are a helpful voice assistant. Reply in one or two short sentences."
 FEW_SHOT: tuple[tuple[str, str], ...] = (
-    ("Hi, how are you?", "I'm doing well, thanks for asking. What can I do for you?"),
+    ("Hi, how are you?", "I'm doing well, thanks. How can I help?"),
+    (
+        "Tell me about Rome.",
+        "Rome is the capital of Italy, famous for the Colosseum and its long history.",
+    ),
 )
 MAX_NEW_TOKENS = 72
 HISTORY_TURNS = 3
