@@ -93,47 +93,50 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def one_turn(session: Any, pcm: bytes) -> tuple[float | None, str]:
-    """Stream ``pcm`` then silence at real time; seconds from end of speech to first audio."""
+    """Stream ``pcm`` then silence at real time; seconds from end of speech to first audio.
+
+    The whole utterance is always sent, as a person keeps talking: with a short end-of-turn
+    silence the server may cut "Wait, stop. Tell me ..." in two, answer the first part and be
+    interrupted by the rest. What counts is the first audio after the user has finished, and
+    the transcript is everything the server heard, over all the turns.
+    """
     block = RATE * 2 * BLOCK_MS // 1000
     end_s = speech_end_s(pcm)
     loop = asyncio.get_running_loop()
-    first_audio: list[float] = []
+    state: dict[str, float] = {}
     heard: list[str] = []
-    done = asyncio.Event()
 
     async def listen() -> None:
-        async for message in session.receive():
-            content = message.server_content
-            if content and content.input_transcription and content.input_transcription.text:
-                heard.append(content.input_transcription.text)
-            if message.data and not first_audio:
-                first_audio.append(loop.time())
-            if content and content.turn_complete:
-                break
-        done.set()
+        while True:
+            async for message in session.receive():
+                content = message.server_content
+                if content and content.input_transcription and content.input_transcription.text:
+                    heard.append(content.input_transcription.text)
+                if message.data and "speech_end" in state and "first_audio" not in state:
+                    state["first_audio"] = loop.time()
+                if content and content.turn_complete and "first_audio" in state:
+                    return
 
     listener = asyncio.create_task(listen())
     t0 = loop.time()
-    sent = 0
     padded = pcm + b"\0\0" * RATE * 3  # room for the end-of-turn silence
-    speech_end_at: float | None = None
     for offset in range(0, len(padded), block):
-        if done.is_set() or first_audio:
+        if "first_audio" in state or listener.done():
             break
         due = t0 + offset / (2 * RATE)
         await asyncio.sleep(max(0.0, due - loop.time()))
         await session.send_realtime_input(
             audio=types.Blob(data=padded[offset : offset + block], mime_type="audio/pcm;rate=16000")
         )
-        sent = offset + block
-        if speech_end_at is None and sent / (2 * RATE) >= end_s:
+        if "speech_end" not in state and (offset + block) / (2 * RATE) >= end_s:
             # The block holding the last voiced sample is out: the user has stopped speaking.
-            speech_end_at = t0 + end_s
-    async with asyncio.timeout(60):
-        await listener
-    if not first_audio or speech_end_at is None:
+            state["speech_end"] = t0 + end_s
+    try:
+        async with asyncio.timeout(30):
+            await listener
+    except TimeoutError:
         return None, " ".join(heard)
-    return first_audio[0] - speech_end_at, " ".join(heard)
+    return state["first_audio"] - state["speech_end"], " ".join(heard)
 
 
 async def latency_run(
