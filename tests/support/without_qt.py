@@ -1,6 +1,6 @@
 """A pytest plugin that makes Qt impossible to import, to prove the core works without it.
 
-    python -m pytest -p no:pytestqt -p tests.support.without_qt tests/unit/core
+    python -m pytest -p no:pytest-qt -p tests.support.without_qt tests/unit/core
 
 Any import of PySide6, shiboken6 or qasync raises ImportError, exactly as if they were not
 installed.
