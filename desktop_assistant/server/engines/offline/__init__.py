@@ -11,7 +11,14 @@ from desktop_assistant.server.engines.offline.info import (
     BACKEND_DESCRIPTION,
     BACKEND_LABEL,
     ENGINE_NAME,
+    RECOMMENDED_SILENCE_MS,
     is_installed,
 )
 
-__all__ = ["BACKEND_DESCRIPTION", "BACKEND_LABEL", "ENGINE_NAME", "is_installed"]
+__all__ = [
+    "BACKEND_DESCRIPTION",
+    "BACKEND_LABEL",
+    "ENGINE_NAME",
+    "RECOMMENDED_SILENCE_MS",
+    "is_installed",
+]
