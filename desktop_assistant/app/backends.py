@@ -2,8 +2,9 @@
 
 This is composition-root code: the local backend starts the bundled Live server in-process, which
 only ``app`` may import. With ``kind=auto`` the Gemini API is used when a key is configured
-(environment or keychain), otherwise the local server with its echo engine, so a first run works
-without any account.
+(environment or keychain), otherwise the local server, so a first run works without any account:
+with the offline speech engine when it is installed (the README's launch command installs it),
+else with the diagnostic echo engine.
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ class OpenBackend:
     description: str
     server: object | None = field(default=None, repr=False)
     """The in-process ``LocalLiveServer`` of the local backend."""
+
+
+def resolve_local_engine(name: str) -> str:
+    """``auto`` becomes ``offline`` when the offline speech engine is installed, else ``echo``."""
+    if name != "auto":
+        return name
+    from desktop_assistant.server.engines.offline import is_installed
+
+    return "offline" if is_installed() else "echo"
 
 
 def choose_kind(
@@ -186,9 +196,10 @@ async def _local_server(
         faults = tuple(Fault.parse(spec) for spec in options.faults)
     except ValueError as exc:
         raise BackendError(f"Bad fault for the local server: {exc}") from None
+    engine = resolve_local_engine(options.engine)
     server = LocalLiveServer(
         ServerOptions(
-            engine=options.engine,
+            engine=engine,
             speed=options.speed,
             connection_lifetime_s=options.connection_lifetime_s,
             goaway_notice_s=options.goaway_notice_s,
@@ -206,7 +217,7 @@ async def _local_server(
             endpoint,
             StaticCredential(Secret(server.api_key)),
             False,
-            f"local server ({options.engine}) at {server.base_url}",
+            f"local server ({engine}) at {server.base_url}",
             server=server,
         )
 

@@ -12,7 +12,13 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop_assistant.app.backends import BackendError, BackendOverrides, choose_kind, open_backend
+from desktop_assistant.app.backends import (
+    BackendError,
+    BackendOverrides,
+    choose_kind,
+    open_backend,
+    resolve_local_engine,
+)
 from desktop_assistant.config.capabilities import Platform
 from desktop_assistant.config.secrets import Secret, SecretStore, SecretStoreError
 from desktop_assistant.config.settings import BackendKind, Settings
@@ -58,7 +64,7 @@ class Backends:
         async with self._server_lock:
             if self._server is None:
                 options = self._server_options or ServerOptions(
-                    engine=settings.backend.local_engine
+                    engine=resolve_local_engine(settings.backend.local_engine)
                 )
                 server = LocalLiveServer(options)
                 await server.start()

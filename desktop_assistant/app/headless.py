@@ -333,7 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="how long to wait for an answer to the microphone input",
     )
-    add("--server-engine", help="local server engine: echo or script:PATH")
+    add(
+        "--server-engine",
+        help="local server engine: auto (offline when installed), offline, echo or script:PATH",
+    )
     add("--server-speed", type=float, default=None, help="local server pacing factor")
     add(
         "--server-lifetime",

@@ -43,6 +43,10 @@ class BackendKind(enum.StrEnum):
     CUSTOM = "custom"  # any Live endpoint: base_url (+ ca_file) + key
 
 
+LOCAL_ENGINES = ("auto", "offline", "echo")
+"""Named engines of the local server (besides ``script:PATH``)."""
+
+
 class BackendSettings(_Section):
     kind: BackendKind = BackendKind.AUTO
     base_url: str | None = None
@@ -56,8 +60,9 @@ class BackendSettings(_Section):
     token_endpoint: str | None = None
     """The organisation's HTTPS endpoint that hands out ephemeral tokens (see session.tokens)."""
     token_endpoint_ca_file: Path | None = None
-    local_engine: str = "echo"
-    """Engine of the local server: ``echo`` or ``script:PATH``."""
+    local_engine: str = "auto"
+    """Engine of the local server: ``auto`` (the offline speech engine when it is installed, else
+    ``echo``), ``offline``, ``echo`` or ``script:PATH``."""
 
     @field_validator("base_url", "token_endpoint")
     @classmethod
@@ -78,8 +83,10 @@ class BackendSettings(_Section):
     @field_validator("local_engine")
     @classmethod
     def _engine(cls, value: str) -> str:
-        if value != "echo" and not (value.startswith("script:") and len(value) > len("script:")):
-            raise ValueError("must be 'echo' or 'script:PATH'")
+        if value not in LOCAL_ENGINES and not (
+            value.startswith("script:") and len(value) > len("script:")
+        ):
+            raise ValueError("must be 'auto', 'offline', 'echo' or 'script:PATH'")
         return value
 
     @model_validator(mode="after")
