@@ -42,6 +42,7 @@ _RENDER_SLOTS = 64  # 640 ms of render frames between two capture frames is far 
 _FAR_END_ACTIVE_DBFS = -50.0  # render louder than this counts as "the model is talking"
 _FAR_END_HANGOVER_S = 0.3  # echo keeps arriving this long after the far end goes quiet
 _MAX_DELAY_MS = 500
+_DELAY_STEP_MS = 10
 
 RenderListener = Callable[[npt.NDArray[np.int16], float], None]
 """Called on the DSP thread with every render frame (samples, DAC time) as it is analysed."""
@@ -107,12 +108,16 @@ class EchoCanceller:
         )
         self._ring = FrameRing(_RENDER_SLOTS, self.render_frame)
         self._pop = np.zeros((self.render_frame, 1), dtype=np.int16)
+        self._acc = np.zeros(self.render_frame, dtype=np.int16)
+        self._acc_len = 0
+        self._acc_time = 0.0
         self._render_listeners: list[RenderListener] = []
         self.bypass = bypass
         """Skip cancellation (headphones). Set from any thread; read per frame."""
         self._render_lead_s = 0.0
         self._far_end_until = -math.inf
         self._delay_ms = 0
+        self._delay_smoothed_ms = 0.0
         self.reset_stats()
 
     def add_render_listener(self, listener: RenderListener) -> None:
@@ -123,11 +128,22 @@ class EchoCanceller:
     def push_render(self, played: npt.NDArray[np.int16], dac_time: float) -> None:
         """Output callback: the samples just handed to the device, and when they will sound.
 
-        ``played`` is mono at ``render_rate_hz``, a whole number of 10 ms frames.
+        ``played`` is mono at ``render_rate_hz``, any length (a 5 ms period is gathered into
+        10 ms frames in a preallocated buffer).
         """
         step = self.render_frame
-        for start in range(0, played.shape[0] - step + 1, step):
-            self._ring.push(played[start : start + step], dac_time + start / self.render_rate_hz)
+        n = played.shape[0]
+        start = 0
+        while start < n:
+            if self._acc_len == 0:
+                self._acc_time = dac_time + start / self.render_rate_hz
+            take = min(step - self._acc_len, n - start)
+            self._acc[self._acc_len : self._acc_len + take] = played[start : start + take]
+            self._acc_len += take
+            start += take
+            if self._acc_len == step:
+                self._ring.push(self._acc, self._acc_time)
+                self._acc_len = 0
 
     # ------------------------------------------------------------------ DSP thread
 
@@ -158,9 +174,17 @@ class EchoCanceller:
             self._capture_view[:] = frame
             return self._capture_view
         capture_lag_s = time.monotonic() - adc_time
-        delay_ms = round((self._render_lead_s + capture_lag_s) * 1000)
-        self._delay_ms = min(_MAX_DELAY_MS, max(0, delay_ms))
-        self._apm.set_stream_delay_ms(self._delay_ms)
+        # The raw estimate jitters by a device block (5-20 ms) from frame to frame; AEC3 finds the
+        # exact delay itself and only needs the neighbourhood. So the hint is smoothed, and the
+        # APM is told (an FFI round trip per call) only when it moved by a whole step.
+        raw_ms = (self._render_lead_s + capture_lag_s) * 1000
+        if self._capture_frames == 1:
+            self._delay_smoothed_ms = raw_ms
+        self._delay_smoothed_ms += 0.05 * (raw_ms - self._delay_smoothed_ms)
+        delay_ms = min(_MAX_DELAY_MS, max(0, round(self._delay_smoothed_ms)))
+        if self._capture_frames == 1 or abs(delay_ms - self._delay_ms) >= _DELAY_STEP_MS:
+            self._delay_ms = delay_ms
+            self._apm.set_stream_delay_ms(delay_ms)
         far_end = adc_time <= self._far_end_until
         if far_end:
             block = frame.astype(np.float32)

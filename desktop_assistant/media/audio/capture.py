@@ -73,6 +73,7 @@ class MicrophoneCapture:
         preroll_s: float = DEFAULT_PREROLL_S,
         capture_rate_hz: int | None = None,
         latency: str | float = "low",
+        device_block_ms: int = 20,
     ) -> None:
         self.block_ms = block_ms
         self.echo = echo
@@ -85,6 +86,9 @@ class MicrophoneCapture:
             echo.add_render_listener(self.detector.add_render)
         self._capture_rate_hz = capture_rate_hz
         self._latency = latency
+        if device_block_ms % 10 or not 10 <= device_block_ms <= block_ms:
+            raise ValueError("device_block_ms must be 10, 20, ... and at most block_ms")
+        self._device_block_ms = device_block_ms
         self.supervisor = StreamSupervisor(
             kind="input",
             role="mic",
@@ -176,14 +180,18 @@ class MicrophoneCapture:
             detector=self.detector,
             meter=self.meter,
         )
-        ctx = _Context(FrameRing(_RING_SLOTS, processor.frame_in, channels), processor, rate)
+        # Whole resampler frames per callback; a 20 ms callback halves the wake-ups of a 10 ms one
+        # and costs no latency, since an uplink block needs 20 ms of audio anyway.
+        per_callback = processor.frame_in * max(1, self._device_block_ms // processor.frame_ms)
+        slots = max(4, _RING_SLOTS * processor.frame_in // per_callback)
+        ctx = _Context(FrameRing(slots, per_callback, channels), processor, rate)
         with pulse.routed("input", device.route):
             stream = sd.InputStream(
                 device=device.portaudio_index,
                 samplerate=rate,
                 channels=channels,
                 dtype="int16",
-                blocksize=processor.frame_in,
+                blocksize=per_callback,
                 latency=self._latency,
                 callback=functools.partial(self._on_audio, ctx),
                 finished_callback=self._on_finished,

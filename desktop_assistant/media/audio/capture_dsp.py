@@ -47,6 +47,7 @@ class CaptureProcessor:
         self.block_ms = block_ms
         self._resampler = PolyphaseResampler(in_rate_hz, UPLINK_SAMPLE_RATE_HZ)
         self.frame_in = self._resampler.frame_in
+        self.frame_ms = self._resampler.frame_ms
         self._echo = echo
         self._detector = detector
         self.meter = meter if meter is not None else LevelMeter(block_s=0.01)

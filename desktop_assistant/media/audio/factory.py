@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from desktop_assistant.core.ports import DOWNLINK_SAMPLE_RATE_HZ, UPLINK_SAMPLE_RATE_HZ
 from desktop_assistant.media.audio.aec import EchoCanceller
 from desktop_assistant.media.audio.capture import MicrophoneCapture
-from desktop_assistant.media.audio.playback import SpeakerPlayback
+from desktop_assistant.media.audio.playback import OUTPUT_LATENCY_S, PERIOD_MS, SpeakerPlayback
 from desktop_assistant.media.audio.stream_supervisor import ErrorSink
 
 
@@ -55,9 +55,13 @@ def open_speaker(
     echo: EchoCanceller | None = None,
     on_error: ErrorSink | None = None,
     start_s: float = 0.04,
+    period_ms: int = PERIOD_MS,
+    latency_s: float = OUTPUT_LATENCY_S,
 ) -> SpeakerPlayback:
     """A speaker by name (``None``/``"default"``: the system default), not yet started."""
-    return SpeakerPlayback(name, echo=echo, on_error=on_error, start_s=start_s)
+    return SpeakerPlayback(
+        name, echo=echo, on_error=on_error, start_s=start_s, period_ms=period_ms, latency=latency_s
+    )
 
 
 @dataclass(slots=True)
@@ -88,11 +92,19 @@ def open_audio(
     headphones: bool = False,
     on_error: ErrorSink | None = None,
     block_ms: int = 20,
+    speaker_period_ms: int = PERIOD_MS,
+    speaker_latency_s: float = OUTPUT_LATENCY_S,
 ) -> AudioDevices:
     """Microphone + speaker with echo cancellation between them (bypassed with headphones)."""
     echo = open_echo_canceller(headphones=headphones)
     return AudioDevices(
         mic=open_microphone(mic, echo=echo, on_error=on_error, block_ms=block_ms),
-        speaker=open_speaker(speaker, echo=echo, on_error=on_error),
+        speaker=open_speaker(
+            speaker,
+            echo=echo,
+            on_error=on_error,
+            period_ms=speaker_period_ms,
+            latency_s=speaker_latency_s,
+        ),
         echo=echo,
     )

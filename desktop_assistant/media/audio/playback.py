@@ -11,8 +11,8 @@ callback pulls one 10 ms period from the ``PlaybackBuffer`` and then:
   (one small matrix product, ~20 us) -- the only case where the callback does any arithmetic.
 
 ``interrupt()`` takes effect at the next callback (at most one period later) and fades out over
-that period; what PortAudio has already buffered (``latency_s``, 20 ms with the defaults on
-PulseAudio) still plays. Hence the small period and the ``'low'`` latency.
+5 ms; what PortAudio has already buffered (``latency_s``, 20 ms with the defaults on PulseAudio)
+still plays. Hence the small period and the small buffer (see ``PERIOD_MS``).
 """
 
 from __future__ import annotations
@@ -40,7 +40,15 @@ from desktop_assistant.media.audio.stream_supervisor import (
     StreamSupervisor,
 )
 
-PERIOD_MS = 10
+PERIOD_MS = 5
+"""Output callback period. Barge-in latency is about half a period (waiting for the next
+callback) + the 5 ms fade + PortAudio's buffer (``OUTPUT_LATENCY_S``)."""
+OUTPUT_LATENCY_S = 0.02
+"""PortAudio's output buffer. Measured on the virtual devices of a loaded 2-core machine
+(``bench/media_bench.py``): 15 ms gave barge-in 25/28 ms (p50/p95) but 7-12 device underflows a
+minute (audible glitches); 20 ms gave 32/38 ms and none; 10 ms periods (whose buffer cannot go
+below 20 ms) 33/36 ms with 2-8 underflows a minute. Glitch-free speech wins; a fast machine can
+pass ``latency_s=0.015`` (``open_speaker``/``open_audio``)."""
 
 
 @dataclass(slots=True)
@@ -71,17 +79,19 @@ class SpeakerPlayback:
         echo: EchoCanceller | None = None,
         on_error: ErrorSink | None = None,
         start_s: float = 0.04,
-        latency: str | float = "low",
+        latency: str | float = OUTPUT_LATENCY_S,
+        period_ms: int = PERIOD_MS,
     ) -> None:
         self.rate_hz = DOWNLINK_SAMPLE_RATE_HZ
-        self.period_samples = self.rate_hz * PERIOD_MS // 1000
+        self.period_ms = period_ms
+        self.period_samples = self.rate_hz * period_ms // 1000
         self.buffer = PlaybackBuffer(
             rate_hz=self.rate_hz, period_samples=self.period_samples, start_s=start_s
         )
         self.echo = echo
         if echo is not None and echo.render_rate_hz != self.rate_hz:
             raise ValueError("the echo canceller must take the render stream at 24 kHz")
-        self.meter = LevelMeter(block_s=PERIOD_MS / 1000)
+        self.meter = LevelMeter(block_s=period_ms / 1000)
         self._latency = latency
         self.supervisor = StreamSupervisor(
             kind="output",
@@ -147,14 +157,17 @@ class SpeakerPlayback:
         rate = self.rate_hz if _accepts(device, self.rate_hz) else device.rate_hz
         channels = 1 if rate == self.rate_hz else max(1, device.channels)
         resampler = PolyphaseResampler(self.rate_hz, rate) if rate != self.rate_hz else None
-        ctx = _Context(rate, channels, np.zeros(self.period_samples, dtype=np.int16), resampler)
+        # The converter works on whole frames (10-40 ms): then one frame is one period.
+        pull = resampler.frame_in if resampler is not None else self.period_samples
+        blocksize = resampler.frame_out if resampler is not None else self.period_samples
+        ctx = _Context(rate, channels, np.zeros(pull, dtype=np.int16), resampler)
         with pulse.routed("output", device.route):
             stream = sd.OutputStream(
                 device=device.portaudio_index,
                 samplerate=rate,
                 channels=channels,
                 dtype="int16",
-                blocksize=rate * PERIOD_MS // 1000,
+                blocksize=blocksize,
                 latency=self._latency,
                 callback=functools.partial(self._on_audio, ctx),
                 finished_callback=self._on_finished,

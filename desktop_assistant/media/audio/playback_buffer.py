@@ -41,14 +41,19 @@ class PlaybackBuffer:
         period_samples: int,
         capacity_s: float = 120.0,
         start_s: float = 0.04,
+        fade_s: float = 0.005,
     ) -> None:
         self.rate_hz = rate_hz
         self.period_samples = period_samples
         self._capacity = int(capacity_s * rate_hz)
         self._ring = np.zeros(self._capacity, dtype=np.int16)
         self._start_samples = max(1, int(start_s * rate_hz))
-        # Raised-cosine fade from 1 to 0 over one period, applied in float on a preallocated scratch.
-        ramp = 0.5 * (1.0 + np.cos(np.pi * (np.arange(period_samples) + 1) / period_samples))
+        # Raised-cosine fade from 1 to 0, within one period (5 ms by default: long enough that the
+        # cut makes no click, short enough not to add to the barge-in latency), applied in float on
+        # a preallocated scratch.
+        self.fade_samples = max(1, min(period_samples, round(fade_s * rate_hz)))
+        fade = self.fade_samples
+        ramp = 0.5 * (1.0 + np.cos(np.pi * (np.arange(fade) + 1) / fade))
         self._fade = ramp.astype(np.float32)
         self._scratch = np.zeros(period_samples, dtype=np.float32)
         self._lock = threading.Lock()
@@ -205,10 +210,11 @@ class PlaybackBuffer:
 
     def _fade_out(self, out: npt.NDArray[np.int16], n: int) -> int:
         assert self._cut is not None
-        k = min(n, self._cut - self._read) if self._primed else 0
+        # The fade lasts ``fade_samples`` at most; anything after it in the pull is silence.
+        k = min(n, self._cut - self._read, self.fade_samples) if self._primed else 0
         if k > 0:
             self._copy_out(out, k)
-            fade = self._fade if k == self.period_samples else self._ramp(k)
+            fade = self._fade if k == self.fade_samples else self._ramp(k)
             np.multiply(out[:k], fade[:k], out=self._scratch[:k], casting="unsafe")
             out[:k] = self._scratch[:k]
         out[k:] = 0

@@ -88,10 +88,12 @@ def test_interrupt_fades_out_within_one_period_without_a_click() -> None:
     pull(buffer, 3)
     buffer.interrupt()
     faded = pull(buffer)
-    # The first faded sample continues where the sound was; the envelope falls to zero.
+    # The first faded sample continues where the sound was; the envelope falls to zero within
+    # the period (in 5 ms) and stays there.
     assert faded[0] > 19_000
     assert np.all(np.diff(faded.astype(np.int32)) <= 0)
-    assert abs(int(faded[-1])) < 20
+    assert abs(int(faded[buffer.fade_samples - 1])) < 20
+    assert not faded[buffer.fade_samples :].any()
     # The largest step is a small fraction of full scale: no click.
     assert np.max(np.abs(np.diff(faded.astype(np.int32)))) < 400
     assert not pull(buffer, 5).any()
@@ -134,8 +136,9 @@ def test_played_samples_is_what_the_device_got_per_turn() -> None:
     assert buffer.played_samples(2) == PERIOD - 100
     buffer.interrupt()
     pull(buffer, 3)
-    # The faded period was heard (fading), the rest of turn 2 never was.
-    assert buffer.played_samples(2) == 2 * PERIOD - 100
+    # The fade (5 ms) was heard, fading; the rest of turn 2 never was.
+    assert buffer.fade_samples == 120
+    assert buffer.played_samples(2) == PERIOD - 100 + buffer.fade_samples
     assert buffer.played_samples(7) == 0
 
 
