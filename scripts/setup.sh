@@ -9,10 +9,11 @@ cd "$(dirname "$0")/.."
 mode=run
 [ "${1:-}" = "--test" ] && mode=test
 
-# Libraries the app loads at run time: PortAudio (through ALSA's PulseAudio plugin), Qt's xcb
-# platform plugin, and espeak-ng, which the local server speaks with.
+# Libraries the app loads at run time: PortAudio (through ALSA's PulseAudio plugin), pactl (the
+# sound server's device names and unplug events), Qt's xcb platform plugin, and espeak-ng, which
+# the local server speaks with.
 runtime_pkgs=(
-  libportaudio2 libasound2-plugins espeak-ng
+  libportaudio2 libasound2-plugins pulseaudio-utils espeak-ng
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0
   libdbus-1-3 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0
