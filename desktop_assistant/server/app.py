@@ -104,7 +104,7 @@ class LocalLiveServer:
         self._temp_dir: Path | None = None
         self._vad_models = VadModelPool()
         self._speech = SpeechSynthesizer(self.options.espeak)
-        self._handlers: set[asyncio.Task[None]] = set()
+        self._live: set[LiveConnection] = set()  # connections whose handler is running
         self._port = 0
 
     # ------------------------------------------------------------------ what clients need
@@ -203,10 +203,17 @@ class LocalLiveServer:
         log.info("local Live server on %s (engine %s)", self.base_url, self._engine.name)
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()  # closes open connections with 1001 (going away)
-            await self._server.wait_closed()
-            self._server = None
+        """Shut down as a restarting service does; nothing of the server runs once this returns.
+
+        Every connection's model turn, pacing and timers are cancelled and awaited first (so no
+        frame races the close), then every socket is closed with 1001 (going away) and each
+        connection's handler has ended (its engine session closed) before the engine is closed.
+        """
+        server, self._server = self._server, None
+        if server is not None:
+            await asyncio.gather(*(connection.shutdown() for connection in list(self._live)))
+            server.close()  # refuses new connections, closes open ones with 1001 (going away)
+            await server.wait_closed()  # returns once every connection handler has returned
         if self._engine is not None:
             await self._engine.aclose()
             self._engine = None
@@ -215,7 +222,11 @@ class LocalLiveServer:
             self._temp_dir = None
 
     async def __aenter__(self) -> LocalLiveServer:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()  # __aexit__ does not run when __aenter__ fails: free what started
+            raise
         return self
 
     async def __aexit__(
@@ -265,6 +276,7 @@ class LocalLiveServer:
             vad_models=self._vad_models,
         )
         connection = LiveConnection(ws, route, shared, stats.connections_total)
+        self._live.add(connection)
         stats.connections.append(connection.info)
         stats.notify()
         log.info(
@@ -275,6 +287,7 @@ class LocalLiveServer:
         try:
             await connection.run()
         finally:
+            self._live.discard(connection)
             stats.connections_active -= 1
             stats.notify()
             log.info(

@@ -10,7 +10,13 @@ task (the *generation*) so that barge-in can cancel it at once. The rules, as th
   ``turnComplete`` -- never ``generationComplete``. ``NO_INTERRUPTION`` lets the model finish and
   answers the new input afterwards (``clientContent`` still interrupts);
 * a blocking ``toolCall`` holds the turn open until the client answers every id; non-blocking
-  calls let the model go on, and their results are handled by their ``scheduling``.
+  calls let the model go on, and their results are handled by their ``scheduling``;
+* spoken words go out as ``outputTranscription`` fragments interleaved with the audio frames
+  that speak them, a word or so at a time (see :mod:`desktop_assistant.server.transcripts`).
+
+Every task a connection starts (the generation, queued turns, the lifetime timer) is tracked: when
+the connection ends, or the server shuts down, all of them are cancelled and awaited, so nothing
+of a connection outlives it.
 """
 
 from __future__ import annotations
@@ -82,6 +88,7 @@ from desktop_assistant.server.setup import (
 )
 from desktop_assistant.server.stats import ConnectionInfo, ServerStats
 from desktop_assistant.server.tokens import TokenStore, apply_constraints
+from desktop_assistant.server.transcripts import spread
 from desktop_assistant.server.vad import VadEvent, VadModelPool, VadSettings, VoiceActivityDetector
 from desktop_assistant.server.wire import FrameKind, JsonObject
 
@@ -181,7 +188,8 @@ class LiveConnection:
         self._activity_open = False
         self._images: deque[Image] = deque(maxlen=_MAX_TURN_IMAGES)
         self._resamplers: dict[int, soxr.ResampleStream] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # all of this connection's, generation too
+        self._closing = False  # no new work starts once set
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -249,30 +257,49 @@ class LiveConnection:
         self.info.setup_completed = True
         self._stats.sessions_started += 1
         self._stats.notify()
-        self._spawn(self._lifetime())
+        self._spawn(self._lifetime(), "lifetime")
         async for frame in self._ws:
+            if self._closing:
+                continue  # shutting down: nothing more is answered; the 1001 close ends the loop
             self._count_in(frame)
             await self._handle(frame)
             self._stats.notify()  # "the server has taken this frame in" is worth waiting for
 
+    async def shutdown(self) -> None:
+        """Stop the model mid-turn as a server going down would: cancel and await every task.
+
+        The socket stays as it is (the server closes it with 1001 next); the receive loop stops
+        answering, and :meth:`run` returns once the socket is closed.
+        """
+        self._closing = True
+        await self._cancel_tasks()
+
+    async def _cancel_tasks(self) -> None:
+        # A task may start another as it ends (a queued turn, a close after an engine error):
+        # repeat until none is left. _closing stops new ones, so this ends.
+        current = asyncio.current_task()
+        while pending := [t for t in self._tasks if not t.done() and t is not current]:
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending)
+
     async def _cleanup(self) -> None:
-        for task in [*self._tasks, *([self._generation] if self._generation else [])]:
-            task.cancel()
-        for task in [*self._tasks, *([self._generation] if self._generation else [])]:
-            with contextlib.suppress(BaseException):
-                await task
-        if self._engine is not None:
-            try:
-                await self._engine.aclose()
-            except Exception:
-                log.exception("engine session did not close cleanly")
-        if self._detector is not None:
-            self._shared.vad_models.release(self._detector.model)
-            self._detector = None
-        self.info.closed = True
-        if not self.info.setup_completed:
-            self._stats.rejected += 1
-        self._stats.notify()
+        self._closing = True
+        try:
+            await self._cancel_tasks()
+        finally:
+            if self._engine is not None:
+                try:
+                    await self._engine.aclose()
+                except Exception:
+                    log.exception("engine session did not close cleanly")
+            if self._detector is not None:
+                self._shared.vad_models.release(self._detector.model)
+                self._detector = None
+            self.info.closed = True
+            if not self.info.setup_completed:
+                self._stats.rejected += 1
+            self._stats.notify()
 
     async def _close(self, code: int, reason: str) -> None:
         self.info.close_code = code
@@ -280,10 +307,31 @@ class LiveConnection:
         with contextlib.suppress(ConnectionClosed):
             await self._ws.close(code, fit_reason(reason))
 
-    def _spawn(self, coro: Coroutine[object, object, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
+    def _spawn(
+        self, coro: Coroutine[object, object, None], what: str = "task"
+    ) -> asyncio.Task[None] | None:
+        """Run ``coro`` as a task of this connection (``None``: the connection is closing)."""
+        if self._closing:
+            coro.close()
+            return None
+        name = f"live-connection-{self.info.index}-{what}"
+        task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()  # retrieved here, so asyncio never reports it as lost
+        if error is None or isinstance(error, _ConnectionEnded | ConnectionClosed | _TurnEnded):
+            return
+        if task.get_name().endswith("-generation"):
+            log.error("engine failed", exc_info=error)
+        else:
+            log.error("connection %d: %s failed", self.info.index, task.get_name(), exc_info=error)
+        self._spawn(self._close(CloseCode.INTERNAL, INTERNAL_ERROR), "close")
 
     async def _lifetime(self) -> None:
         """``goAway`` before the connection's lifetime ends, then close as the service does."""
@@ -553,24 +601,20 @@ class LiveConnection:
         self._usage.add_prompt("IMAGE", messages.IMAGE_TOKENS * len(turn.images))
 
     def _start_generation(self, request: EngineRequest) -> None:
-        task = asyncio.get_running_loop().create_task(self._generate(request))
-        self._generation = task
-        task.add_done_callback(self._generation_done)
-
-    def _generation_done(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None and not isinstance(error, _ConnectionEnded | ConnectionClosed):
-            log.error("engine failed", exc_info=error)
-            self._spawn(self._close(CloseCode.INTERNAL, INTERNAL_ERROR))
+        task = self._spawn(self._generate(request), "generation")
+        if task is not None:
+            self._generation = task
 
     async def _cancel_generation(self) -> None:
         task = self._generation
         if task is not None and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # we are cancelled too (the connection is ending): do not swallow it
 
     async def _generate(self, request: EngineRequest) -> None:
         assert self._engine is not None
@@ -597,15 +641,17 @@ class LiveConnection:
             if setup.input_transcription:
                 await self._out.send(messages.input_transcription(item.text, item.finished))
         elif isinstance(item, TextDelta):
-            turn.text.append(item.text)
             if setup.response_modality == "TEXT":
+                turn.text.append(item.text)
                 await self._model_frame(turn, messages.model_text(item.text))
                 self._usage.add_response("TEXT", messages.text_tokens(item.text))
-            elif setup.output_transcription:
-                await self._out.send(messages.output_transcription(item.text))
+            else:
+                await self._send_transcript(turn, item.text)
         elif isinstance(item, AudioOut):
             if setup.response_modality == "AUDIO":
                 await self._send_audio(turn, item)
+            elif item.transcript:  # a TEXT session gets the words, not the speech
+                await self._emit(turn, TextDelta(item.transcript))
         elif isinstance(item, Pause):
             await self._pause(turn, item.seconds)
         elif isinstance(item, ToolCalls):
@@ -633,13 +679,25 @@ class LiveConnection:
             await self._out.send(messages.resumption_update(None))
         return blocking
 
+    async def _send_transcript(self, turn: _ModelTurn, text: str) -> None:
+        """Words the model said: kept for the history, sent if the setup asked for them."""
+        turn.text.append(text)
+        if self.setup.output_transcription:
+            await self._out.send(messages.output_transcription(text))
+
     async def _send_audio(self, turn: _ModelTurn, item: AudioOut) -> None:
         chunk_ms = min(100, max(20, item.chunk_ms or self._options.audio_chunk_ms))
         chunk_bytes = OUTPUT_SAMPLE_RATE * 2 * chunk_ms // 1000
         speed = self._options.speed * (item.pace or 1.0)
         loop = asyncio.get_running_loop()
         pcm = item.pcm[: len(item.pcm) - len(item.pcm) % 2]
-        for offset in range(0, len(pcm), chunk_bytes):
+        offsets = range(0, len(pcm), chunk_bytes)
+        # Each chunk's words go just before it: the caption grows as the speech plays.
+        fragments = spread(item.transcript, [min(chunk_bytes, len(pcm) - o) for o in offsets])
+        if item.transcript and not fragments:  # no audio to spread the words over
+            await self._send_transcript(turn, item.transcript)
+        upcoming = _next_fragments(fragments)
+        for index, offset in enumerate(offsets):
             piece = pcm[offset : offset + chunk_bytes]
             seconds = len(piece) / _BYTES_PER_OUTPUT_S
             if math.isfinite(speed):
@@ -651,7 +709,13 @@ class LiveConnection:
                 if delay > 0:
                     await asyncio.sleep(delay)
                 turn.paced_s += seconds
-            await self._model_frame(turn, messages.model_audio(piece), pcm=piece)
+            await self._model_frame(
+                turn,
+                messages.model_audio(piece),
+                pcm=piece,
+                transcript=fragments[index],
+                upcoming=upcoming[index],
+            )
             turn.audio_s += seconds
             self._stats.audio_out_s += seconds
         # Counted per item, not per frame: rounding each 40 ms frame up would inflate the count.
@@ -665,20 +729,33 @@ class LiveConnection:
             await asyncio.sleep(seconds / speed)
         turn.paced_from = None  # audio after a pause starts a new run of playback
 
-    async def _model_frame(self, turn: _ModelTurn, message: JsonObject, pcm: bytes = b"") -> None:
-        """Send a model-turn frame, firing the faults due at this point of the turn."""
+    async def _model_frame(
+        self,
+        turn: _ModelTurn,
+        message: JsonObject,
+        pcm: bytes = b"",
+        transcript: str = "",
+        upcoming: str = "",
+    ) -> None:
+        """Send a model-turn frame (after its ``transcript`` fragment), firing the faults due.
+
+        ``upcoming`` is the next fragment still to come with this audio, what a bundled end of
+        turn says when no fragment is due with this frame.
+        """
         for fault in self._shared.faults.due_in_turn(self.info.index, turn.number, turn.frames):
             if fault.kind is FaultKind.BUNDLED:
-                await self._send_bundled(turn, pcm)
+                await self._send_bundled(turn, pcm, transcript or upcoming)
                 return
             await self._apply_fault(fault)
+        if transcript:
+            await self._send_transcript(turn, transcript)
         await self._out.send(message)
         turn.frames += 1
 
     async def _finish_turn(self, turn: _ModelTurn) -> None:
         for fault in self._shared.faults.pending_in_turn(self.info.index, turn.number):
             if fault.kind is FaultKind.BUNDLED:
-                await self._send_bundled(turn, b"")
+                await self._send_bundled(turn, b"", "")
                 return
             await self._apply_fault(fault)
         # The turn is over from here on: nothing can interrupt it any more.
@@ -699,7 +776,7 @@ class LiveConnection:
             handle = self._shared.resumption.issue(self._snapshot())
             await self._out.send(messages.resumption_update(handle))
         if self._queued:
-            self._spawn(self._begin_turn(self._queued.popleft()))
+            self._spawn(self._begin_turn(self._queued.popleft()), "queued-turn")
 
     async def _barge_in(self, force: bool = False) -> None:
         """The user takes the floor: cut the model's turn short (unless NO_INTERRUPTION)."""
@@ -724,16 +801,21 @@ class LiveConnection:
             await self._out.send(messages.tool_call_cancellation(cancelled))
         await self._complete_turn()
 
-    async def _send_bundled(self, turn: _ModelTurn, pcm: bytes) -> None:
-        """One message carrying the end of an interrupted turn, as 3.1 models may send it."""
+    async def _send_bundled(self, turn: _ModelTurn, pcm: bytes, transcript: str) -> None:
+        """One message carrying the end of an interrupted turn, as 3.1 models may send it.
+
+        Its ``outputTranscription`` is the last fragment (the fragments before it were sent
+        already: repeating them would double the caption).
+        """
         self._turn = None
+        turn.text.append(transcript)
         self._history.append(
             Message(role="model", text="".join(turn.text), audio_s=turn.audio_s, interrupted=True)
         )
         content: JsonObject = {
             "interrupted": True,
             "inputTranscription": {"text": turn.last_input_text or "...", "finished": True},
-            "outputTranscription": {"text": "".join(turn.text) or "...", "finished": True},
+            "outputTranscription": {"text": transcript or "...", "finished": True},
             "modelTurn": {"parts": [messages.audio_part(pcm or b"\0\0" * 480)]},
             "turnComplete": True,
         }
@@ -746,6 +828,7 @@ class LiveConnection:
 
     async def _apply_fault(self, fault: Fault) -> None:
         self.info.faults_fired.append(fault.kind.value)
+        self._stats.notify()  # "the fault has fired" is worth waiting for
         log.info("connection %d: injecting fault %s", self.info.index, fault.kind.value)
         kind = fault.kind
         if kind is FaultKind.CLOSE:
@@ -768,3 +851,13 @@ class LiveConnection:
             self._out.kind = "text"
         elif kind is FaultKind.BINARY_FRAMES:
             self._out.kind = "binary"
+
+
+def _next_fragments(fragments: list[str]) -> list[str]:
+    """For each chunk, the first fragment due with it or after it (``""`` if none is left)."""
+    out = [""] * len(fragments)
+    following = ""
+    for index in range(len(fragments) - 1, -1, -1):
+        following = fragments[index] or following
+        out[index] = following
+    return out

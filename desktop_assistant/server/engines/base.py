@@ -5,10 +5,12 @@ resumption); an engine only answers. For each model turn the session calls
 :meth:`EngineSession.respond` with an :class:`EngineRequest` and forwards what it yields:
 
 * :class:`InputTranscript` -- what the user said (sent as ``inputTranscription`` if enabled),
-* :class:`TextDelta` -- what the model says (``outputTranscription`` in AUDIO sessions,
-  ``modelTurn`` text parts in TEXT sessions),
+* :class:`TextDelta` -- what the model says without speaking it (sent at once, as one
+  ``outputTranscription`` in AUDIO sessions, a ``modelTurn`` text part in TEXT sessions),
 * :class:`AudioOut` -- the model's speech, 24 kHz 16-bit mono PCM of any length (the session
-  cuts it into frames and paces it),
+  cuts it into frames and paces it), with the words it speaks as ``transcript``: the session
+  streams them as ``outputTranscription`` fragments spread over the audio's frames, a word or so
+  at a time, as the service does (in TEXT sessions the transcript is the text part),
 * :class:`ToolCalls` -- function calls (``toolCall``),
 * :class:`Pause` -- a deliberate silence (thinking time, a scripted delay).
 
@@ -146,6 +148,7 @@ class AudioOut:
     pcm: bytes = field(repr=False)  # 24 kHz 16-bit mono PCM, any length
     chunk_ms: int | None = None  # frame length to send it in (20-100 ms); server default if None
     pace: float | None = None  # speed relative to real time for this audio; server default if None
+    transcript: str = ""  # the words this audio speaks, streamed in fragments along with it
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,11 +93,11 @@ class EchoSession(EngineSession):
                 sentences = describe_turn(source)
         for sentence in sentences:
             text = sentence if sentence.endswith(" ") else sentence + " "
-            yield TextDelta(text)
             if config.response_modality == "AUDIO":
-                yield AudioOut(
-                    await self._speech.synthesize(sentence, config.voice, config.language_code)
-                )
+                pcm = await self._speech.synthesize(sentence, config.voice, config.language_code)
+                yield AudioOut(pcm, transcript=text)  # its words go out along with the audio
+            else:
+                yield TextDelta(text)
 
 
 class EchoEngine(Engine):

@@ -6,13 +6,15 @@ Format (every key optional unless noted)::
       "chunk_ms": 40,                  # audio frame length for every turn (20-100)
       "pace": 1.0,                     # speed relative to real time for every turn
       "after_last": "repeat_last",     # past the last turn: "repeat_last" | "echo" | "silent"
+      "transcript": "words",           # how spoken text is transcribed: "words" | "whole"
       "turns": [                       # required; one entry per user turn, in order
         "Hello!",                      # shorthand for {"steps": [{"say": "Hello!"}]}
         {
           "input_transcription": ["What is", " the weather?"],  # fragments; the last is final
-          "chunk_ms": 20, "pace": 2.0,  # this turn only
+          "chunk_ms": 20, "pace": 2.0, "transcript": "whole",  # this turn only
           "steps": [
             {"say": "Let me check."},                  # text and speech (espeak-ng)
+            {"say": "Sure.", "transcript": "whole"},   # this step only
             {"text": "(thinking)"},                    # text only, no audio
             {"tone": {"hz": 440, "seconds": 0.5}},     # a tone, no text
             {"pause_s": 0.3},                          # silence (shortened by the speed factor)
@@ -24,6 +26,13 @@ Format (every key optional unless noted)::
         }
       ]
     }
+
+``input_transcription`` fragments are sent as written; a single string is cut into words, each
+word a fragment, as the service transcribes speech.
+
+The text of a ``say`` goes out as ``outputTranscription`` fragments, a word at a time, spread over
+the audio that speaks it (``"words"``, the default, as the service does), or as one fragment before
+its audio (``"whole"``). ``text`` steps are always one fragment.
 
 After a call to a blocking function the turn waits for the client's answer; the steps after the
 call run when it arrives (or ``on_result``, when given). A non-blocking call lets the steps after
@@ -62,7 +71,10 @@ from desktop_assistant.server.engines.base import (
 )
 from desktop_assistant.server.engines.echo import describe_turn
 from desktop_assistant.server.speech import SpeechSynthesizer
+from desktop_assistant.server.transcripts import word_pieces
 from desktop_assistant.server.wire import JsonObject
+
+TranscriptMode = Literal["words", "whole"]
 
 
 class ScriptError(ValueError):
@@ -73,6 +85,7 @@ class ScriptError(ValueError):
 class Say:
     text: str
     speak: bool = True
+    transcript: TranscriptMode | None = None  # None: the turn's, else the script's, else words
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +116,7 @@ class ScriptTurn:
     input_transcription: tuple[str, ...] = ()
     chunk_ms: int | None = None
     pace: float | None = None
+    transcript: TranscriptMode | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +125,7 @@ class Script:
     after_last: Literal["repeat_last", "echo", "silent"] = "repeat_last"
     chunk_ms: int | None = None
     pace: float | None = None
+    transcript: TranscriptMode | None = None
 
     @classmethod
     def load(cls, path: Path) -> Script:
@@ -126,7 +141,7 @@ class Script:
     def from_json(cls, data: object, where: str = "script") -> Script:
         if not isinstance(data, dict):
             raise ScriptError(f"{where}: expected an object with 'turns'")
-        _known(data, {"turns", "after_last", "chunk_ms", "pace"}, where)
+        _known(data, {"turns", "after_last", "chunk_ms", "pace", "transcript"}, where)
         turns = data.get("turns")
         if not isinstance(turns, list) or not turns:
             raise ScriptError(f"{where}: 'turns' must be a non-empty list")
@@ -138,6 +153,7 @@ class Script:
             after_last=after_last,
             chunk_ms=_chunk_ms(data, where),
             pace=_pace(data, where),
+            transcript=_transcript(data, where),
         )
 
 
@@ -172,18 +188,29 @@ def _pace(obj: Mapping[str, object], where: str) -> float | None:
     return value
 
 
+def _transcript(obj: Mapping[str, object], where: str) -> TranscriptMode | None:
+    value = obj.get("transcript")
+    if value is None:
+        return None
+    if value == "words":
+        return "words"
+    if value == "whole":
+        return "whole"
+    raise ScriptError(f"{where}: 'transcript' must be words or whole")
+
+
 def _turn(raw: object, where: str) -> ScriptTurn:
     if isinstance(raw, str):
         return ScriptTurn(steps=(Say(raw),))
     if not isinstance(raw, dict):
         raise ScriptError(f"{where}: expected a string or an object")
-    _known(raw, {"steps", "say", "input_transcription", "chunk_ms", "pace"}, where)
+    _known(raw, {"steps", "say", "input_transcription", "chunk_ms", "pace", "transcript"}, where)
     steps_raw = raw.get("steps", [])
     if "say" in raw:
         steps_raw = [{"say": raw["say"]}, *steps_raw] if isinstance(steps_raw, list) else steps_raw
     fragments = raw.get("input_transcription", [])
     if isinstance(fragments, str):
-        fragments = [fragments]
+        fragments = word_pieces(fragments)
     if not isinstance(fragments, list) or not all(isinstance(f, str) for f in fragments):
         raise ScriptError(f"{where}: 'input_transcription' must be a string or a list of strings")
     return ScriptTurn(
@@ -191,6 +218,7 @@ def _turn(raw: object, where: str) -> ScriptTurn:
         input_transcription=tuple(fragments),
         chunk_ms=_chunk_ms(raw, where),
         pace=_pace(raw, where),
+        transcript=_transcript(raw, where),
     )
 
 
@@ -201,13 +229,19 @@ def _steps(raw: object, where: str) -> tuple[Step, ...]:
 
 
 def _step(raw: object, where: str) -> Step:
+    transcript: TranscriptMode | None = None
+    if isinstance(raw, dict) and "say" in raw and "transcript" in raw:
+        transcript = _transcript(raw, where)
+        raw = {k: v for k, v in raw.items() if k != "transcript"}
     if not isinstance(raw, dict) or len(raw) != 1:
-        raise ScriptError(f"{where}: a step is an object with exactly one key")
+        raise ScriptError(
+            f"{where}: a step is an object with exactly one key (a 'say' may add 'transcript')"
+        )
     ((kind, value),) = raw.items()
     if kind in ("say", "text"):
         if not isinstance(value, str):
             raise ScriptError(f"{where}: {kind!r} takes a string")
-        return Say(value, speak=kind == "say")
+        return Say(value, speak=kind == "say", transcript=transcript)
     if kind == "pause_s":
         seconds = _number(raw, "pause_s", where)
         return Wait(seconds or 0.0)
@@ -324,10 +358,15 @@ class ScriptSession(EngineSession):
         for index, step in enumerate(steps):
             if isinstance(step, Say):
                 text = string.Formatter().vformat(step.text, (), values)
-                yield TextDelta(text)
-                if step.speak and config.response_modality == "AUDIO":
-                    pcm = await self._speech.synthesize(text, config.voice, config.language_code)
-                    yield AudioOut(pcm, chunk_ms=chunk_ms, pace=pace)
+                if not step.speak or config.response_modality != "AUDIO":
+                    yield TextDelta(text)
+                    continue
+                mode = step.transcript or turn.transcript or self._script.transcript or "words"
+                if mode == "whole":
+                    yield TextDelta(text)  # one fragment, ahead of the audio
+                pcm = await self._speech.synthesize(text, config.voice, config.language_code)
+                spoken = text if mode == "words" else ""
+                yield AudioOut(pcm, chunk_ms=chunk_ms, pace=pace, transcript=spoken)
             elif isinstance(step, Tone):
                 if config.response_modality == "AUDIO":
                     yield AudioOut(tone(step.hz, step.seconds), chunk_ms=chunk_ms, pace=pace)

@@ -91,6 +91,9 @@ async def test_bundled_end_of_turn(bare: LocalLiveServer) -> None:
     assert content.turn_complete
     assert content.input_transcription.text == "bundle it"
     assert content.output_transcription.text
+    # The bundled fragment is the last one, not a repeat of those before: the caption reads once.
+    caption = "".join(c.output_transcription.text for c in turn.content() if c.output_transcription)
+    assert "You said: bundle it ".startswith(caption)
     assert last.data  # the audio rode along: a client must not play it after `interrupted`
     assert last.usage_metadata is not None
 

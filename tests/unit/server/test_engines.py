@@ -50,7 +50,13 @@ def request(
 
 
 def text(items: list[OutputItem]) -> str:
-    return "".join(i.text for i in items if isinstance(i, TextDelta)).strip()
+    """What the model says, written (TextDelta) or spoken (the transcript of its AudioOut)."""
+    said = [
+        i.text if isinstance(i, TextDelta) else i.transcript
+        for i in items
+        if isinstance(i, TextDelta | AudioOut)
+    ]
+    return "".join(said).strip()
 
 
 def test_echo_describes_what_it_got() -> None:
@@ -67,9 +73,14 @@ def test_echo_speaks_in_audio_sessions_only() -> None:
     session = EchoEngine(TONES).open_session(config())
     spoken = collect(session, request(UserTurn(text="hello")))
     assert text(spoken) == "You said: hello"
-    assert any(isinstance(i, AudioOut) and i.pcm for i in spoken)
+    # The words ride with the audio that speaks them, so they can be streamed along with it.
+    assert [(i.transcript, bool(i.pcm)) for i in spoken if isinstance(i, AudioOut)] == [
+        ("You said: hello ", True)
+    ]
+    assert not any(isinstance(i, TextDelta) for i in spoken)
     written = collect(session, request(UserTurn(text="hello"), response_modality="TEXT"))
     assert not any(isinstance(i, AudioOut) for i in written)
+    assert text(written) == "You said: hello"
     heard = collect(session, request(UserTurn(audio=b"\0\0" * 16_000, speech_s=1.0)))
     assert heard[0] == InputTranscript("[1.0 seconds of speech]", finished=True)
 
@@ -128,8 +139,48 @@ def test_script_steps() -> None:
     assert isinstance(tone, AudioOut)
     assert len(tone.pcm) == 2 * 6000
     assert (tone.chunk_ms, tone.pace) == (20, 2.0)
-    assert items[5] == TextDelta("Done.")
+    done = items[5]
+    assert isinstance(done, AudioOut)
+    assert (done.transcript, done.chunk_ms, done.pace) == ("Done.", 20, 2.0)
+    assert done.pcm
     assert items[-1] == Pause(math.inf)
+
+
+def test_script_spoken_text_rides_with_its_audio_unless_whole() -> None:
+    session = script_session({"turns": [
+        {"steps": [{"say": "In words."}, {"say": "At once.", "transcript": "whole"}]},
+        {"transcript": "whole", "steps": [{"say": "Turn whole."}, {"say": "Words.", "transcript": "words"}]},
+    ]})  # fmt: skip
+    first = collect(session, request(UserTurn(text="q"), 0))
+    assert [type(i) for i in first] == [AudioOut, TextDelta, AudioOut]
+    assert first[0] == AudioOut(first[0].pcm, transcript="In words.")
+    # "whole": one fragment ahead of its audio, which then carries no words of its own.
+    assert first[1] == TextDelta("At once.")
+    assert first[2] == AudioOut(first[2].pcm)
+    second = collect(session, request(UserTurn(text="q"), 1))
+    assert [(type(i), text([i])) for i in second] == [
+        (TextDelta, "Turn whole."),
+        (AudioOut, ""),
+        (AudioOut, "Words."),
+    ]
+    whole = script_session({"transcript": "whole", "turns": ["Script whole."]})
+    assert [type(i) for i in collect(whole, request(UserTurn(text="q")))] == [TextDelta, AudioOut]
+    written = collect(session, request(UserTurn(text="q"), 0, response_modality="TEXT"))
+    assert written == [TextDelta("In words."), TextDelta("At once.")]
+
+
+def test_script_input_transcription_string_comes_word_by_word() -> None:
+    session = script_session(
+        {"turns": [{"input_transcription": "What is the weather?", "say": "Sun."}]}
+    )
+    items = collect(session, request(UserTurn(text="q")))
+    heard = [i for i in items if isinstance(i, InputTranscript)]
+    assert heard == [
+        InputTranscript("What"),
+        InputTranscript(" is"),
+        InputTranscript(" the"),
+        InputTranscript(" weather?", finished=True),
+    ]
 
 
 def test_script_blocking_call_continues_after_the_results() -> None:
@@ -173,6 +224,9 @@ def test_script_non_blocking_call_keeps_talking_and_reacts_later() -> None:
         ({"turns": [{"bogus": 1}]}, "turns[0]: unknown key 'bogus'"),
         ({"turns": [{"steps": [{"tool_call": {}}]}]}, "needs a 'name'"),
         ({"turns": ["ok"], "after_last": "loop"}, "after_last"),
+        ({"turns": ["ok"], "transcript": "letters"}, "'transcript' must be words or whole"),
+        ({"turns": [{"steps": [{"say": "x", "pace": 1}]}]}, "exactly one key"),
+        ({"turns": [{"steps": [{"text": "x", "transcript": "whole"}]}]}, "exactly one key"),
     ],
 )
 def test_script_errors_say_where(data: dict[str, Any], message: str) -> None:
