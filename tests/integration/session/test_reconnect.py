@@ -89,7 +89,10 @@ async def test_a_handover_waits_for_the_end_of_the_turn(tmp_path):
 
 async def test_a_handle_is_used_once_and_without_one_the_conversation_is_reseeded(tmp_path):
     path = tmp_path / "history.json"
-    path.write_text(json.dumps({"turns": ["I remember {history_len} messages."]}))
+    # One transcript fragment per answer (not word by word), so each answer is one event.
+    path.write_text(
+        json.dumps({"transcript": "whole", "turns": ["I remember {history_len} messages."]})
+    )
     async with short_lived(lifetime_s=2.0, notice_s=1.5, engine=f"script:{path}") as server:
         rec = Recorder(session_for(server))
         await rec.session.send_text("remember this")
