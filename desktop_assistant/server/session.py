@@ -251,7 +251,8 @@ class LiveConnection:
             await self._apply_fault(fault)
         if setup.activity.automatic:
             model = await self._shared.vad_models.acquire()
-            self._detector = VoiceActivityDetector(VadSettings.from_activity(setup.activity), model)
+            vad = VadSettings.from_activity(setup.activity, self._shared.engine.default_silence_ms)
+            self._detector = VoiceActivityDetector(vad, model)
         self._engine = self._shared.engine.open_session(setup.engine_config())
         await self._out.send(messages.setup_complete())
         self.info.setup_completed = True

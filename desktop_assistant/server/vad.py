@@ -44,7 +44,9 @@ class VadSettings:
     preroll_ms: float = 300.0  # audio kept from before the onset, so the turn starts cleanly
 
     @classmethod
-    def from_activity(cls, activity: ActivityDetection) -> VadSettings:
+    def from_activity(
+        cls, activity: ActivityDetection, default_silence_ms: float | None = None
+    ) -> VadSettings:
         low_start = activity.start_sensitivity is StartSensitivity.LOW
         low_end = activity.end_sensitivity is EndSensitivity.LOW
         return cls(
@@ -58,7 +60,7 @@ class VadSettings:
             silence_ms=float(
                 activity.silence_duration_ms
                 if activity.silence_duration_ms is not None
-                else (1200 if low_end else 600)
+                else (1200 if low_end else (default_silence_ms or 600))
             ),
         )
 

@@ -179,6 +179,10 @@ class Engine(abc.ABC):
     """Shared by every connection of a server: load models here, once."""
 
     name: str = "engine"
+    default_silence_ms: float | None = None
+    """End-of-turn silence the voice-activity detector waits for when the client's setup names
+    none (``None``: the service's own default). A slow engine asks for less, so its own time
+    still fits the latency the user expects."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Load what the engine needs (off the event loop); called once before serving."""

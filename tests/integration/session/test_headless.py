@@ -20,8 +20,11 @@ TOOL_TEXT = 'call current_time {"timezone": "Asia/Tokyo"}'
 
 def chat(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
+    # These tests check the runner against the diagnostic echo engine, whose answers describe
+    # what it received; the default local engine (offline speech) has its own tests.
+    engine = [] if "--server-engine" in args else ["--server-engine", "echo"]
     return subprocess.run(
-        [sys.executable, "-m", "desktop_assistant", "chat", "--headless", *args],
+        [sys.executable, "-m", "desktop_assistant", "chat", "--headless", *engine, *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

@@ -129,3 +129,14 @@ def test_without_espeak_the_tones_are_marked_synthetic() -> None:
     assert synthesizer.kind == "synthetic"
     pcm = asyncio.run(synthesizer.synthesize("four words of text"))
     assert len(pcm) / 48_000 == pytest.approx(4 * 0.3, abs=0.01)
+
+
+def test_an_engine_default_silence_applies_only_when_the_client_names_none() -> None:
+    from desktop_assistant.server.setup import ActivityDetection
+    from desktop_assistant.server.vad import VadSettings
+
+    assert VadSettings.from_activity(ActivityDetection()).silence_ms == 600
+    assert VadSettings.from_activity(ActivityDetection(), 300).silence_ms == 300
+    chosen = ActivityDetection(silence_duration_ms=900)
+    assert VadSettings.from_activity(chosen, 300).silence_ms == 900
+
