@@ -11,10 +11,16 @@
   (before anything else is looked at) and drops the late audio of the cut turn; model audio goes to
   ``sink.write(pcm, turn)``; tool calls run as supervised tasks and are cancelled when the service
   cancels them.
+* **Video**: one loop looks at the active frame source every ``FramePacing.interval_s()`` and
+  sends the frames the pacing lets through (media's pacing skips unchanged pictures and slows
+  down while the user is silent; without one, every new frame at ``video_fps``). The decision and
+  the JPEG encode run in an executor; pausing stops it in one call (a frame being encoded then is
+  dropped), and ``VideoSendingChanged`` says whether pictures are going out.
 * **Events out**: everything the session says, plus ``TurnStateChanged``, ``PlaybackCut``,
   ``ToolApprovalRequested``, ``ToolCallFinished``, ``TextSent``, ``VideoFrameSent``,
-  ``UplinkOverflowed`` and ``MediaErrored``, to synchronous subscribers (``subscribe``) or an async
-  stream (``events``), all on the loop thread.
+  ``VideoSendingChanged``, ``UplinkOverflowed`` and ``MediaErrored`` (the devices' own, handed in
+  by the app through ``report``), to synchronous subscribers (``subscribe``) or an async stream
+  (``events``), all on the loop thread.
 
 Every task is named and supervised; ``stop()`` stops the streams, then the session, then the tasks.
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -47,6 +54,7 @@ from desktop_assistant.core.events import (
     TurnCompleted,
     UplinkOverflowed,
     VideoFrameSent,
+    VideoSendingChanged,
 )
 from desktop_assistant.core.observers import EventHub
 from desktop_assistant.core.ports import (
@@ -55,8 +63,10 @@ from desktop_assistant.core.ports import (
     AudioSink,
     AudioSource,
     Frame,
+    FramePacing,
     FrameSource,
     LiveSession,
+    OutputDevice,
     ToolDispatcher,
     ToolOutcome,
     ToolResponse,
@@ -80,6 +90,7 @@ class AssistantOptions:
     preroll_ms: int = 300
     """Push-to-talk: audio from just before the press that is sent after activity start."""
     video_fps: float = 1.0
+    """How often the video loop looks for a new frame when no ``FramePacing`` is given."""
     approval_policy: ApprovalPolicy | None = None
     overflow_report_interval_s: float = 5.0
 
@@ -93,7 +104,32 @@ class AssistantStats:
     late_audio_chunks_dropped: int = 0
     model_audio_chunks: int = 0
     frames_sent: int = 0
+    frames_skipped: int = 0
+    """New frames the pacing held back (unchanged, or not due while the user is silent)."""
+    video_looks: int = 0
+    """Times the video loop looked at the active source (sent, skipped, paused or no picture)."""
     tool_calls: int = 0
+
+
+class SteadyPacing:
+    """The pacing without media's help: every new frame, looked for ``fps`` times a second."""
+
+    def __init__(self, fps: float = 1.0) -> None:
+        if fps <= 0:
+            raise ValueError("the video rate must be positive")
+        self.fps = fps
+
+    def interval_s(self) -> float:
+        return 1.0 / self.fps
+
+    def should_send(self, frame: Frame) -> bool:
+        return True
+
+    def sent(self, frame: Frame) -> None:
+        return None
+
+    def reset(self) -> None:
+        return None
 
 
 class _DropOldestQueue:
@@ -143,6 +179,7 @@ class Assistant:
         sink: AudioSink | None = None,
         frame_sources: Sequence[FrameSource] = (),
         encode_jpeg: JpegEncoder | None = None,
+        pacing: FramePacing | None = None,
         tools: ToolDispatcher | None = None,
         options: AssistantOptions | None = None,
         clock: Clock = time.monotonic,
@@ -154,6 +191,7 @@ class Assistant:
         self._encode_jpeg = encode_jpeg
         self.tools = tools
         self.options = options or AssistantOptions()
+        self.pacing: FramePacing = pacing or SteadyPacing(self.options.video_fps)
         self._clock = clock
         self.conversation = Conversation(clock)
         self.stats = AssistantStats()
@@ -166,7 +204,10 @@ class Assistant:
         self._tool_started: dict[str, float] = {}
         self._active_frames: FrameSource | None = self.frame_sources[0] if frame_sources else None
         self._video_paused = False
+        self._video_sending = False
+        self._video_wake = asyncio.Event()
         self._last_frame_sequence: int | None = None
+        self._encode_failed = False
         self.last_sent_jpeg: bytes | None = None
         self._muted = False
         self._pressed = False
@@ -201,6 +242,23 @@ class Assistant:
     def push_to_talk_pressed(self) -> bool:
         return self._pressed
 
+    @property
+    def video_paused(self) -> bool:
+        return self._video_paused
+
+    @property
+    def video_sending(self) -> bool:
+        """Whether pictures are going out now (see ``VideoSendingChanged``)."""
+        return self._video_sending
+
+    def report(self, event: object) -> None:
+        """Put an event from outside the session into this conversation's stream, in order.
+
+        For what the app's other parts say, a device's ``MediaErrored`` above all: subscribers
+        (the window, the headless transcript) then see it among everything else. Loop thread.
+        """
+        self._dispatch_local(event)
+
     # ------------------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
@@ -225,6 +283,7 @@ class Assistant:
         else:
             self.microphone_ended.set()
         if self.frame_sources and self._encode_jpeg is not None:
+            self.pacing.reset()  # a new conversation: its first picture goes whatever it shows
             self._tasks.spawn("video", self._send_video())
 
     async def stop(self) -> None:
@@ -232,6 +291,7 @@ class Assistant:
         if not self._running or self._stopping:
             return
         self._stopping = True
+        self._set_video_sending(False)
         if self.source is not None:
             await self._stop_device("mic", self.source.stop)
         for frames in self.frame_sources:
@@ -342,11 +402,26 @@ class Assistant:
         """Which of the frame sources sends (``None``: no video)."""
         if source is not None and source not in self.frame_sources:
             raise ValueError("not one of this assistant's frame sources")
+        if source is self._active_frames:
+            return
         self._active_frames = source
         self._last_frame_sequence = None
+        self.pacing.reset()
+        if source is None:
+            self._set_video_sending(False)
+        self._video_wake.set()
 
     def set_video_paused(self, paused: bool) -> None:
+        """Pause stops pictures at once (one being encoded is dropped); resume sends the next."""
+        if paused == self._video_paused:
+            return
         self._video_paused = paused
+        if paused:
+            self._set_video_sending(False)
+        else:
+            self._last_frame_sequence = None
+            self.pacing.reset()
+            self._video_wake.set()
 
     # ------------------------------------------------------------------------------ uplink
 
@@ -399,21 +474,56 @@ class Assistant:
             self._last_overflow_report = now
 
     async def _send_video(self) -> None:
-        assert self._encode_jpeg is not None
         loop = asyncio.get_running_loop()
-        period = 1.0 / self.options.video_fps
         while True:
             started = self._clock()
-            source = self._active_frames
-            frame = source.latest() if source is not None and not self._video_paused else None
-            if frame is not None and frame.sequence != self._last_frame_sequence:
-                jpeg = await loop.run_in_executor(None, self._encode_jpeg, frame)
-                await self.session.send_video(jpeg)
-                self._last_frame_sequence = frame.sequence
-                self.last_sent_jpeg = jpeg
-                self.stats.frames_sent += 1
-                self._publish(VideoFrameSent(frame.sequence, len(jpeg), frame.width, frame.height))
-            await asyncio.sleep(max(0.0, period - (self._clock() - started)))
+            self._video_wake.clear()
+            await self._look_at_video(loop)
+            self.stats.video_looks += 1
+            delay = max(0.0, self.pacing.interval_s() - (self._clock() - started))
+            # Pacing, not waiting for a condition: the next look is due then, or at once after a
+            # resume or a switch of source.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._video_wake.wait(), timeout=delay)
+
+    async def _look_at_video(self, loop: asyncio.AbstractEventLoop) -> None:
+        encode = self._encode_jpeg
+        assert encode is not None
+        source = self._active_frames
+        if source is None or self._video_paused:
+            return
+        frame = source.latest()
+        self._set_video_sending(frame is not None)
+        if frame is None or frame.sequence == self._last_frame_sequence:
+            return  # no picture yet, or the one the service already has
+        pacing = self.pacing
+
+        def decide_and_encode() -> bytes | None:
+            return encode(frame) if pacing.should_send(frame) else None
+
+        try:
+            jpeg = await loop.run_in_executor(None, decide_and_encode)
+        except Exception as exc:  # one bad frame must not end the video
+            if not self._encode_failed:
+                log.warning("a video frame could not be encoded: %s", exc)
+            self._encode_failed = True
+            return
+        if jpeg is None:
+            self.stats.frames_skipped += 1
+            return
+        if self._video_paused or self._active_frames is not source:
+            return  # paused or switched while encoding: this picture must not go out
+        await self.session.send_video(jpeg)
+        pacing.sent(frame)
+        self._last_frame_sequence = frame.sequence
+        self.last_sent_jpeg = jpeg
+        self.stats.frames_sent += 1
+        self._publish(VideoFrameSent(frame.sequence, len(jpeg), frame.width, frame.height))
+
+    def _set_video_sending(self, sending: bool) -> None:
+        if sending != self._video_sending:
+            self._video_sending = sending
+            self._publish(VideoSendingChanged(sending))
 
     # ------------------------------------------------------------------------------ downlink
 
@@ -434,8 +544,9 @@ class Assistant:
                     return
             case TurnCompleted():
                 entry = self.conversation.current_model_entry
-                if entry is not None and entry.turn is not None and self.sink is not None:
-                    self.conversation.mark_played(entry.turn, self.sink.played_samples(entry.turn))
+                played = self._played(entry.turn) if entry is not None and entry.turn else None
+                if entry is not None and entry.turn is not None and played is not None:
+                    self.conversation.mark_played(entry.turn, played)
             case ToolCallRequested():
                 self._dispatch_local(event)
                 self._start_tool(event)
@@ -457,19 +568,31 @@ class Assistant:
             self.sink.interrupt()
         entry = self.conversation.current_model_entry
         turn = entry.turn if entry is not None and entry.turn is not None else None
-        played = self.sink.played_samples(turn) if self.sink is not None and turn else 0
-        if turn is not None:
+        played = self._played(turn) if turn else None
+        if turn is not None and played is not None:
             self.conversation.mark_played(turn, played)
         received = entry.received_samples if entry is not None else 0
         self._dispatch_local(event)
         self._publish(
             PlaybackCut(
-                heard_fraction=min(1.0, played / received) if received else None,
+                heard_fraction=min(1.0, played / received)
+                if received and played is not None
+                else None,
                 turn=turn or 0,
-                played_samples=played,
+                played_samples=played or 0,
                 received_samples=received,
             )
         )
+
+    def _played(self, turn: int) -> int | None:
+        """Samples of ``turn`` that reached a speaker; ``None`` if there was none to play them."""
+        sink = self.sink
+        if sink is None:
+            return None
+        played = sink.played_samples(turn)
+        if played == 0 and isinstance(sink, OutputDevice) and sink.device is None:
+            return None  # no output device: nothing could be heard, "0 %" would be a guess
+        return played
 
     def _play(self, event: ModelAudioReceived) -> bool:
         if not self.conversation.accepting_model_audio:

@@ -278,7 +278,8 @@ class ToolApprovalRequested:
 class PlaybackCut:
     """Playback of an interrupted model turn stopped: how much of it the user heard.
 
-    ``heard_fraction`` is played / received samples of that turn, ``None`` when nothing arrived.
+    ``heard_fraction`` is played / received samples of that turn; ``None`` when it is unknown:
+    nothing arrived, or there is no speaker (none, or no output device open) to have played it.
     """
 
     heard_fraction: float | None
@@ -302,6 +303,18 @@ class VideoFrameSent:
     size_bytes: int
     width: int
     height: int
+
+
+@dataclass(frozen=True, slots=True)
+class VideoSendingChanged:
+    """Pictures started or stopped going out (the "camera is being sent" indicator).
+
+    ``sending`` is true while a video source is chosen, not paused and has pictures: the service
+    then has the latest one (unchanged pictures are not sent again, and fewer go out while the user
+    is silent, but any change will be). Pausing turns it off at once.
+    """
+
+    sending: bool
 
 
 @dataclass(frozen=True, slots=True)

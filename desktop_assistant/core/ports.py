@@ -1,7 +1,8 @@
 """Ports: the capabilities core needs, as ``typing.Protocol``s that the sibling packages implement.
 
-``session`` implements ``LiveSession``; ``media`` implements ``AudioSource``, ``AudioSink`` and
-``FrameSource``; ``app`` wires concrete objects together. Nothing here names a vendor type.
+``session`` implements ``LiveSession``; ``media`` implements ``AudioSource``, ``AudioSink`` (and
+``OutputDevice``), ``FrameSource`` and ``FramePacing``; ``app`` wires concrete objects together.
+Nothing here names a vendor type.
 
 Threading contract: every method here is called on the asyncio loop thread (the Qt main thread
 under qasync). Implementations that own device threads hand data across themselves.
@@ -203,6 +204,20 @@ class AudioSink(Protocol):
 
 
 @runtime_checkable
+class OutputDevice(Protocol):
+    """An ``AudioSink`` that can say whether a device is open to play on (a speaker can).
+
+    A sink without ``device`` (a file) plays everything it is given. One whose ``device`` is
+    ``None`` (missing, unplugged) played nothing: how much of a turn was heard is then unknown.
+    """
+
+    @property
+    def device(self) -> object | None:
+        """The output device in use, or ``None`` while none is open."""
+        ...
+
+
+@runtime_checkable
 class FrameSource(Protocol):
     """A camera or screen: a reader keeps the latest frame; consumers pull it."""
 
@@ -213,6 +228,29 @@ class FrameSource(Protocol):
     def latest(self) -> Frame | None:
         """The newest frame, or ``None`` before the first one."""
         ...
+
+
+@runtime_checkable
+class FramePacing(Protocol):
+    """Which video frames go to the service, and how often the video loop looks for one.
+
+    The ``Assistant``'s video loop looks at the latest frame every ``interval_s()``; a frame it has
+    not sent yet goes out if ``should_send(frame)`` (a cheap difference measure, a lower rate while
+    the user is silent, ...), after which it calls ``sent(frame)``. ``reset()`` (a resume, a switch
+    of source) makes the next frame go whatever it shows. ``should_send`` runs in an executor,
+    right before the JPEG encode, never at the same time as the other methods: it may do some
+    arithmetic on the pixels, and must not touch loop objects.
+    """
+
+    def interval_s(self) -> float:
+        """Seconds until the loop looks at the latest frame again."""
+        ...
+
+    def should_send(self, frame: Frame) -> bool: ...
+
+    def sent(self, frame: Frame) -> None: ...
+
+    def reset(self) -> None: ...
 
 
 @runtime_checkable

@@ -1,11 +1,11 @@
-"""Ready-made video sources and the uplink, for the app, the headless runner and the benchmark.
+"""Ready-made video sources and the uplink's pacing, for the app, the headless runner and the bench.
 
 ::
 
     camera = open_camera(args.camera, on_error=report)   # 0, "0", a file path or a URL
-    await camera.start()                                  # never raises for a missing camera
-    uplink = open_video_uplink(camera, session.send_video, user_active=mic.user_active)
-    uplink.start()
+    pacing = open_frame_pacing(fps=1.0, user_active=mic.user_active)
+    assistant = Assistant(session, frame_sources=[camera], encode_jpeg=jpeg_encoder(),
+                          pacing=pacing, ...)            # the assistant starts the camera
 
 ``open_screen`` returns a source that reports ``UNAVAILABLE`` (with the reason, as a
 ``MediaErrored``) where mss cannot capture (Wayland, offscreen, no X server); check
@@ -14,14 +14,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from desktop_assistant.core.ports import FrameSource
 from desktop_assistant.media.video.camera import CameraSource
-from desktop_assistant.media.video.encode import DEFAULT_MAX_SIDE, DEFAULT_QUALITY
 from desktop_assistant.media.video.latest import ErrorSink
-from desktop_assistant.media.video.pacing import SendJpeg, VideoUplink
+from desktop_assistant.media.video.pacing import (
+    DEFAULT_CHANGE_THRESHOLD,
+    DEFAULT_FPS,
+    DEFAULT_IDLE_FPS,
+    ChangePacing,
+    UserActive,
+)
 from desktop_assistant.media.video.screen import (
     Monitor,
     Region,
@@ -36,8 +39,8 @@ __all__ = [
     "Region",
     "Window",
     "open_camera",
+    "open_frame_pacing",
     "open_screen",
-    "open_video_uplink",
     "probe_screen_capture",
 ]
 
@@ -64,25 +67,17 @@ def open_screen(
     return ScreenSource(target, fps=fps, display=display, on_error=on_error)
 
 
-def open_video_uplink(
-    source: FrameSource,
-    send: SendJpeg,
+def open_frame_pacing(
     *,
-    fps: float = 1.0,
-    idle_fps: float = 0.3,
-    user_active: Callable[[], bool] | None = None,
-    max_side: int = DEFAULT_MAX_SIDE,
-    quality: int = DEFAULT_QUALITY,
-    name: str = "camera",
-) -> VideoUplink:
-    """Frames of ``source`` as JPEG through ``send`` at <= ``fps``, slower while the user is silent."""
-    return VideoUplink(
-        source,
-        send,
-        fps=fps,
-        idle_fps=idle_fps,
-        user_active=user_active,
-        max_side=max_side,
-        quality=quality,
-        name=name,
+    fps: float = DEFAULT_FPS,
+    idle_fps: float = DEFAULT_IDLE_FPS,
+    user_active: UserActive | None = None,
+    change_threshold: float = DEFAULT_CHANGE_THRESHOLD,
+) -> ChangePacing:
+    """The ``FramePacing`` for an ``Assistant``: <= ``fps``, unchanged pictures skipped.
+
+    Slower while the user is silent (``user_active``: e.g. ``MicrophoneCapture.user_active``).
+    """
+    return ChangePacing(
+        fps=fps, idle_fps=idle_fps, change_threshold=change_threshold, user_active=user_active
     )
