@@ -1,13 +1,25 @@
-"""``desktop-assistant chat --headless``: a whole conversation without a window or devices.
+"""``desktop-assistant chat --headless``: a whole conversation without a window.
 
-The runner is the same ``Assistant`` the window drives, wired to file-backed devices: a WAV file
-as the microphone (streamed in real time, any format, resampled to 16 kHz mono), a WAV file as the
-speaker (what would have been heard, cut where playback would have stopped), typed turns from
-``--text``, and one JSON line per event in ``--transcript-jsonl``. ``HeadlessRunner`` takes any
-``AudioSource``/``AudioSink``/``FrameSource`` objects, so real devices plug in unchanged.
+The runner is the same ``Assistant`` the window drives, wired to file-backed devices or real ones:
 
-Exit status: 0 when every turn was answered and the conversation ended cleanly; 1 when it failed
-(an error the session could not recover from); 2 for bad arguments or settings; 3 on ``--timeout``.
+- a WAV file as the microphone (``--mic-wav``: streamed in real time, any format, resampled to
+  16 kHz mono) and as the speaker (``--speaker-wav``: what would have been heard, cut where
+  playback would have stopped);
+- or a real microphone and speaker (``--mic default|NAME``, ``--speaker default|NAME``) through
+  media's factories, with echo cancellation between them (``--headphones`` bypasses it);
+- a camera or a video file standing in for one (``--camera INDEX|FILE``) or the screen
+  (``--screen``), sent through media's pacing (``--video-fps``, slower while the user is silent,
+  unchanged pictures skipped) as JPEG of at most ``--video-max-side`` pixels;
+- typed turns from ``--text``, and one JSON line per event in ``--transcript-jsonl``.
+
+A device that is missing or fails is an ``error`` line in the transcript (``MediaErrored``, handed
+to the assistant's stream through ``Assistant.report``), never the end of the run. A file
+microphone ends the conversation when it ends; a real one talks until ``--turns`` answers came,
+Ctrl+C (or SIGTERM), or ``--timeout``.
+
+Exit status: 0 when every turn was answered and the conversation ended cleanly (or the user ended
+a live one); 1 when it failed (an error the session could not recover from); 2 for bad arguments
+or settings; 3 on ``--timeout``.
 """
 
 from __future__ import annotations
@@ -19,9 +31,10 @@ import dataclasses
 import enum
 import json
 import logging
+import signal
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -40,18 +53,19 @@ from desktop_assistant.config.persistence import SettingsStore
 from desktop_assistant.config.secrets import SecretStore
 from desktop_assistant.config.settings import BackendKind, Settings
 from desktop_assistant.core import redact
-from desktop_assistant.core.assistant import Assistant, AssistantOptions
+from desktop_assistant.core.assistant import Assistant, AssistantOptions, JpegEncoder
 from desktop_assistant.core.conversation import Role, TranscriptEntry
 from desktop_assistant.core.events import (
     ConnectionState,
     ConnectionStateChanged,
     ErrorAction,
+    MediaErrored,
     SessionErrored,
     ToolCallFinished,
     ToolCallRequested,
     TurnCompleted,
 )
-from desktop_assistant.core.ports import AudioSink, AudioSource, FrameSource
+from desktop_assistant.core.ports import AudioSink, AudioSource, FramePacing, FrameSource
 from desktop_assistant.media.audio.wav_io import WavFileSink, WavFileSource, WavFormatError
 from desktop_assistant.session.genai_session import GenaiLiveSession
 from desktop_assistant.tools.builtin import builtin_registry
@@ -119,6 +133,7 @@ _TYPES = {
     "InteractionStatusChanged": "interaction_status",
     "UplinkOverflowed": "uplink_overflow",
     "VideoFrameSent": "video_frame",
+    "VideoSendingChanged": "video_sending",
 }
 
 
@@ -150,6 +165,7 @@ class TranscriptWriter:
 
     def write(self, record: Mapping[str, Any]) -> None:
         self._out.write(redact.redact(json.dumps(record, ensure_ascii=False)) + "\n")
+        self._out.flush()  # a live run is followed as it goes (``tail -f``), line by line
         self.lines += 1
 
 
@@ -189,7 +205,13 @@ class _Watch:
         self.fatal: SessionErrored | None = None
         self.errors: list[SessionErrored] = []
         self.live = False
+        self.stop_requested = False
         self._changed = asyncio.Event()
+
+    def request_stop(self) -> None:
+        """The user ended a live conversation (Ctrl+C): wrap up cleanly."""
+        self.stop_requested = True
+        self._changed.set()
 
     def __call__(self, event: object) -> None:
         match event:
@@ -211,7 +233,7 @@ class _Watch:
 
     async def until(self, condition: Callable[[], bool], assistant: Assistant) -> None:
         while not condition():
-            if self.fatal is not None or assistant.session_ended:
+            if self.fatal is not None or assistant.session_ended or self.stop_requested:
                 raise _Ended()
             self._changed.clear()
             await self._changed.wait()
@@ -219,6 +241,30 @@ class _Watch:
 
 class _Ended(Exception):
     pass
+
+
+class MediaRelay:
+    """Device errors into the assistant's stream (``Assistant.report``): the transcript has them.
+
+    Devices are made before the assistant that starts them; anything they say before it exists
+    is held and handed over when it does.
+    """
+
+    def __init__(self) -> None:
+        self._assistant: Assistant | None = None
+        self._held: list[object] = []
+
+    def __call__(self, event: object) -> None:
+        if self._assistant is None:
+            self._held.append(event)
+        else:
+            self._assistant.report(event)
+
+    def attach(self, assistant: Assistant) -> None:
+        self._assistant = assistant
+        held, self._held = self._held, []
+        for event in held:
+            assistant.report(event)
 
 
 def _answered_after(watch: _Watch, turns_before: int) -> Callable[[], bool]:
@@ -235,15 +281,35 @@ class HeadlessRunner:
         texts: Sequence[str] = (),
         answer_wait_s: float = 15.0,
         drain_timeout_s: float = 120.0,
+        live_microphone: bool = False,
+        turns: int | None = None,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self.assistant = assistant
         self.texts = list(texts)
         self.answer_wait_s = answer_wait_s
         self.drain_timeout_s = drain_timeout_s
+        self.live_microphone = live_microphone
+        """A real microphone: it never ends, so the run ends after ``turns`` answers or ``stop``."""
+        self.turns = turns
+        self.stop = stop
         self.watch = _Watch()
         assistant.subscribe(self.watch)
 
     async def run(self) -> RunResult:
+        stopper: asyncio.Task[bool] | None = None
+        if self.stop is not None:
+            stopper = asyncio.ensure_future(self.stop.wait())
+            stopper.add_done_callback(
+                lambda task: None if task.cancelled() else self.watch.request_stop()
+            )
+        try:
+            return await self._run()
+        finally:
+            if stopper is not None:
+                stopper.cancel()
+
+    async def _run(self) -> RunResult:
         a = self.assistant
         watch = self.watch
         expected = 0
@@ -251,7 +317,7 @@ class HeadlessRunner:
             before = watch.turns_completed
             await a.start()
             await watch.until(lambda: watch.live, a)
-            if a.source is not None:
+            if a.source is not None and not self.live_microphone:
                 await self._wait_event(a.microphone_ended, a)
                 # Speech gets one answer; a silent file may get none, so that wait is bounded.
                 try:
@@ -265,10 +331,23 @@ class HeadlessRunner:
                 await a.send_text(text)
                 expected = before + 1
                 await watch.until(_answered_after(watch, before), a)
-            if isinstance(a.sink, WavFileSink):
-                await a.sink.drain(self.drain_timeout_s)
+            if self.live_microphone:
+                # The user talks as long as they like: until enough answers, or Ctrl+C.
+                wanted = self.turns
+                await watch.until(
+                    lambda: (
+                        wanted is not None
+                        and watch.turns_completed >= wanted
+                        and not watch.pending_tools
+                    ),
+                    a,
+                )
+                expected = watch.turns_completed
+            await drain_sink(a.sink, self.drain_timeout_s)
         except _Ended:
-            pass
+            if watch.stop_requested:
+                log.info("stopped by the user")
+                expected = 0
         finally:
             await a.stop()
         fatal = watch.fatal
@@ -290,6 +369,31 @@ class HeadlessRunner:
             ended.cancel()
         if not event.is_set():
             raise _Ended()
+
+
+async def drain_sink(sink: AudioSink | None, timeout_s: float) -> None:
+    """Let what was written to ``sink`` play out before the conversation stops."""
+    if isinstance(sink, WavFileSink):
+        await sink.drain(timeout_s)
+        return
+    # Only a run with --speaker loaded the speaker (and PortAudio): no other sink can be one.
+    if sink is None or "desktop_assistant.media.audio.playback" not in sys.modules:
+        return
+    from desktop_assistant.media.audio.playback import SpeakerPlayback
+
+    if not isinstance(sink, SpeakerPlayback):
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while sink.device is not None:  # nothing plays without a device: nothing to wait for
+        queued = sink.buffer.queued_samples()
+        left = deadline - loop.time()
+        if queued <= 0 or left <= 0:
+            break
+        # Playing out at the device's pace: no event says "the buffer ran dry".
+        await asyncio.sleep(min(left, max(0.01, queued / sink.rate_hz)))
+    if sink.device is not None:
+        await asyncio.sleep(min(sink.latency_s, 0.5))  # PortAudio's own buffer, still audible
 
 
 # ------------------------------------------------------------------------------ command line
@@ -322,7 +426,13 @@ def build_parser() -> argparse.ArgumentParser:
     add("--text", action="append", default=[], metavar="T", help="a typed turn (repeatable)")
     add("--speaker-wav", type=Path, metavar="OUT", help="record what would be played (24 kHz)")
     add("--transcript-jsonl", type=Path, metavar="OUT", help="one JSON object per event")
-    add("--timeout", type=float, default=300.0, metavar="S", help="give up after S seconds")
+    add(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="give up after S seconds (default 300; none for a live --mic without --turns)",
+    )
     add("--speed", type=float, default=1.0, help="play the mic (and speaker) this much faster")
     add("--tool", action="append", default=None, metavar="NAME", help="enable only these tools")
     add("--approve-tools", action="store_true", help="let side-effecting tools run unasked")
@@ -353,9 +463,36 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="inject a fault in the local server (e.g. close:1011@conn=1,frames=2)",
     )
-    add("--mic", help="a microphone device (not available in this build yet)")
-    add("--speaker", help="a speaker device (not available in this build yet)")
-    add("--camera", help="a camera or video file (not available in this build yet)")
+    add("--mic", metavar="DEVICE", help="talk through a microphone: default, or its name")
+    add("--speaker", metavar="DEVICE", help="listen on a speaker: default, or its name")
+    add(
+        "--headphones",
+        action="store_true",
+        help="no echo path between speaker and mic: bypass the echo cancellation",
+    )
+    add(
+        "--turns",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --mic: end after N answers (default: talk until Ctrl+C)",
+    )
+    add("--camera", metavar="INDEX|FILE", help="send a camera (0, 1, ...) or a video file")
+    add("--screen", action="store_true", help="send the screen (the primary monitor)")
+    add(
+        "--video-fps",
+        type=float,
+        default=None,
+        metavar="FPS",
+        help="pictures a second at most, while you talk (<= 1; default from the settings)",
+    )
+    add(
+        "--video-max-side",
+        type=int,
+        default=1024,
+        metavar="PX",
+        help="scale pictures down to at most PX on their longest side",
+    )
     add("-v", "--verbose", action="count", default=0)
     return p  # fmt: skip
 
@@ -397,13 +534,22 @@ def main(argv: list[str]) -> int:
     redact.install()
     if not args.headless:
         parser.error("only --headless conversations exist so far; add --headless")
-    for flag in ("mic", "speaker", "camera"):
-        if getattr(args, flag):
-            parser.error(f"--{flag} needs the device backends, which this build does not have yet")
+    if args.mic and args.mic_wav is not None:
+        parser.error("--mic and --mic-wav: choose one microphone")
+    if args.speaker and args.speaker_wav is not None:
+        parser.error("--speaker and --speaker-wav: choose one speaker")
+    if args.camera and args.screen:
+        parser.error("--camera and --screen: choose one picture to send")
+    if args.turns is not None and (not args.mic or args.turns < 1):
+        parser.error("--turns needs --mic and a number of answers (1 or more)")
     if args.mic_wav is not None and not args.mic_wav.is_file():
         parser.error(f"--mic-wav: {args.mic_wav} does not exist")
-    if args.speed <= 0 or args.timeout <= 0:
+    if args.speed <= 0 or (args.timeout is not None and args.timeout <= 0):
         parser.error("--speed and --timeout must be positive")
+    if args.video_fps is not None and not 0 < args.video_fps <= 1:
+        parser.error("--video-fps must be more than 0 and at most 1 (the service's limit)")
+    if args.video_max_side < 16:
+        parser.error("--video-max-side must be at least 16")
     try:
         settings = load_settings(args)
     except ValidationError as exc:
@@ -413,6 +559,83 @@ def main(argv: list[str]) -> int:
         return asyncio.run(_run(args, settings))
     except KeyboardInterrupt:
         return EXIT_FAILED
+
+
+@dataclass
+class HeadlessDevices:
+    """What the command line asked to talk, listen and show with."""
+
+    source: AudioSource | None = None
+    sink: AudioSink | None = None
+    frame_sources: list[FrameSource] = field(default_factory=list)
+    pacing: FramePacing | None = None
+    encode_jpeg: JpegEncoder | None = None
+    live_microphone: bool = False
+
+
+def open_devices(
+    args: argparse.Namespace, settings: Settings, report: Callable[[object], None]
+) -> HeadlessDevices:
+    """Files and devices from the flags; trouble with a device is reported, never raised.
+
+    Media is imported only when a device is asked for: a run on files never loads PortAudio or
+    OpenCV (and works where they are missing).
+    """
+    devices = HeadlessDevices()
+    user_active: Callable[[], bool] | None = None
+    if args.mic or args.speaker:
+        try:
+            from desktop_assistant.media.audio.factory import (
+                open_audio,
+                open_microphone,
+                open_speaker,
+            )
+
+            if args.mic and args.speaker:
+                # Mic and speaker share the echo canceller (``--headphones`` bypasses it).
+                audio = open_audio(
+                    args.mic, args.speaker, headphones=args.headphones, on_error=report
+                )
+                devices.source, devices.sink = audio.mic, audio.speaker
+                user_active = audio.mic.user_active
+            elif args.mic:
+                mic = open_microphone(args.mic, on_error=report)  # no speaker: no echo to cancel
+                devices.source, user_active = mic, mic.user_active
+            else:
+                devices.sink = open_speaker(args.speaker, on_error=report)
+        except Exception as exc:  # PortAudio missing altogether: the run goes on without sound
+            log.warning("no sound devices: %s", exc)
+            device = "mic" if args.mic else "speaker"
+            report(MediaErrored(device, f"No sound devices could be used: {exc}", False))
+    devices.live_microphone = devices.source is not None
+    if devices.source is None and args.mic_wav is not None:
+        devices.source = WavFileSource(args.mic_wav, speed=args.speed, trailing_silence_s=1.0)
+    if devices.sink is None and not args.speaker:
+        devices.sink = WavFileSink(args.speaker_wav, speed=args.speed)
+    if args.camera or args.screen:
+        device = "camera" if args.camera else "screen"
+        try:
+            from desktop_assistant.media.video.encode import jpeg_encoder
+            from desktop_assistant.media.video.factory import (
+                open_camera,
+                open_frame_pacing,
+                open_screen,
+            )
+
+            frames: FrameSource = (
+                open_camera(args.camera, on_error=report)
+                if args.camera
+                else open_screen(on_error=report)
+            )
+            devices.frame_sources = [frames]
+            devices.encode_jpeg = jpeg_encoder(max_side=args.video_max_side)
+            devices.pacing = open_frame_pacing(
+                fps=args.video_fps or settings.video.frames_per_second, user_active=user_active
+            )
+        except Exception as exc:  # OpenCV/mss missing: the conversation goes on without video
+            log.warning("no %s: %s", device, exc)
+            report(MediaErrored(device, f"No pictures can be sent from the {device}: {exc}", False))
+    return devices
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -442,26 +665,35 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         async with open_backend(settings, overrides, secrets=secrets, local=local) as backend:
             log.info("talking to %s", backend.description)
-            source: AudioSource | None = None
-            if args.mic_wav is not None:
-                source = WavFileSource(args.mic_wav, speed=args.speed, trailing_silence_s=1.0)
-            sink = WavFileSink(args.speaker_wav, speed=args.speed)
+            relay = MediaRelay()
+            devices = open_devices(args, settings, relay)
             if args.transcript_jsonl is not None:
                 args.transcript_jsonl.parent.mkdir(parents=True, exist_ok=True)
                 out = args.transcript_jsonl.open("w", encoding="utf-8")
             writer = TranscriptWriter(out, clock, t0) if out is not None else None
-            result = await run_conversation(
-                settings,
-                backend,
-                source=source,
-                sink=sink,
-                texts=args.text,
-                approve_tools=args.approve_tools,
-                listeners=[writer] if writer else [],
-                answer_wait_s=args.answer_wait / args.speed,
-                timeout_s=args.timeout,
-                clock=clock,
-            )
+            timeout_s = args.timeout
+            if timeout_s is None and not (devices.live_microphone and args.turns is None):
+                timeout_s = DEFAULT_TIMEOUT_S
+            with _stop_on_signals(enabled=devices.live_microphone) as stop:
+                result = await run_conversation(
+                    settings,
+                    backend,
+                    source=devices.source,
+                    sink=devices.sink,
+                    frame_sources=devices.frame_sources,
+                    encode_jpeg=devices.encode_jpeg,
+                    pacing=devices.pacing,
+                    texts=args.text,
+                    approve_tools=args.approve_tools,
+                    listeners=[writer] if writer else [],
+                    media_relay=relay,
+                    live_microphone=devices.live_microphone,
+                    turns=args.turns,
+                    stop=stop,
+                    answer_wait_s=args.answer_wait / args.speed,
+                    timeout_s=timeout_s,
+                    clock=clock,
+                )
             if writer is not None:
                 writer.write(summary_record(result.entries, clock() - t0))
     except SettingsRefused as exc:
@@ -481,6 +713,29 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     return result.run.exit_code
 
 
+DEFAULT_TIMEOUT_S = 300.0
+
+
+@contextlib.contextmanager
+def _stop_on_signals(*, enabled: bool) -> Iterator[asyncio.Event]:
+    """Ctrl+C / SIGTERM end a live conversation cleanly (transcript and summary written)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    if enabled:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):  # no loop signal handlers (Windows)
+                continue
+            installed.append(sig)
+    try:
+        yield stop
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
 @dataclass
 class ConversationResult:
     run: RunResult
@@ -496,11 +751,17 @@ async def run_conversation(
     source: AudioSource | None = None,
     sink: AudioSink | None = None,
     frame_sources: Sequence[FrameSource] = (),
+    encode_jpeg: JpegEncoder | None = None,
+    pacing: FramePacing | None = None,
     texts: Sequence[str] = (),
     approve_tools: bool = False,
     listeners: Sequence[Callable[[object], None]] = (),
+    media_relay: MediaRelay | None = None,
+    live_microphone: bool = False,
+    turns: int | None = None,
+    stop: asyncio.Event | None = None,
     answer_wait_s: float = 15.0,
-    timeout_s: float = 300.0,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
     clock: Callable[[], float] = time.monotonic,
 ) -> ConversationResult:
     """Wire settings, backend and ports into an ``Assistant`` and run the scripted conversation."""
@@ -527,6 +788,8 @@ async def run_conversation(
         source=source,
         sink=sink,
         frame_sources=frame_sources,
+        encode_jpeg=encode_jpeg,
+        pacing=pacing,
         tools=dispatcher,
         options=AssistantOptions(
             push_to_talk=not resolution.settings.activity_detection.automatic,
@@ -538,7 +801,16 @@ async def run_conversation(
     session.history_provider = assistant.conversation.history
     for listener in listeners:
         assistant.subscribe(listener)
-    runner = HeadlessRunner(assistant, texts=texts, answer_wait_s=answer_wait_s)
+    if media_relay is not None:
+        media_relay.attach(assistant)  # after the listeners: the transcript gets every error
+    runner = HeadlessRunner(
+        assistant,
+        texts=texts,
+        answer_wait_s=answer_wait_s,
+        live_microphone=live_microphone,
+        turns=turns,
+        stop=stop,
+    )
     try:
         async with asyncio.timeout(timeout_s):
             run = await runner.run()
@@ -549,6 +821,6 @@ async def run_conversation(
             EXIT_TIMEOUT,
             runner.watch.turns_completed,
             runner.watch.errors,
-            f"the conversation did not finish within {timeout_s:g} s",
+            f"the conversation did not finish within {timeout_s or 0:g} s",
         )
     return ConversationResult(run, list(assistant.conversation.entries), session, assistant)

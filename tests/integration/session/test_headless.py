@@ -129,9 +129,12 @@ def test_bad_arguments_are_refused_clearly(tmp_path):
     missing = chat("--mic-wav", str(tmp_path / "nope.wav"))
     assert missing.returncode == 2
     assert "does not exist" in missing.stderr
-    devices = chat("--mic", "default")
-    assert devices.returncode == 2
-    assert "device" in devices.stderr
+    both = chat("--mic", "default", "--mic-wav", str(speech("en_weather").path))
+    assert both.returncode == 2
+    assert "choose one microphone" in both.stderr
+    turns = chat("--turns", "1", "--text", "hi")
+    assert turns.returncode == 2
+    assert "--turns needs --mic" in turns.stderr
     voice = chat("--voice", "Nobody", "--text", "hi")
     assert voice.returncode == 2
     assert "unknown voice" in voice.stderr
