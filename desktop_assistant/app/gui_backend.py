@@ -98,15 +98,15 @@ class Backends:
         tools: Sequence[ToolDeclaration],
         history: Sequence[HistoryTurn] = (),
     ) -> GenaiLiveSession:
+        """A session whose first connection is told ``history`` (the conversation so far)."""
         route = await self.route(settings)
-        turns = tuple(history)
         return GenaiLiveSession(
             settings,
             endpoint=route.endpoint,
             credentials=route.credentials,
             tools=tools,
             ephemeral=route.ephemeral,
-            history_provider=(lambda: turns) if turns else None,
+            initial_history=history,
         )
 
     async def aclose(self) -> None:

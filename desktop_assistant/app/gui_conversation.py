@@ -2,9 +2,11 @@
 
 An ``Assistant`` serves one conversation and ends with it, so every Start builds a new one (a new
 session, the devices opened afresh) and relays its events to the window's one subscription. A
-settings change that needs a new connection restarts it with the transcript so far as history.
+settings change that needs a new connection restarts it with the transcript so far as history
+(what earlier restarts carried included), which the new session tells its first connection.
 Failures to start become ``SessionErrored`` events, in plain words: the window shows them in its
-banner and stays up.
+banner and stays up. Device errors go into the running assistant's stream (``report``), or
+straight to the window while no conversation runs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class AssistantConversation:
         self._unsubscribe: Callable[[], None] | None = None
         self._watch: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._carried: tuple[HistoryTurn, ...] = ()
+        """The history the running assistant was started with (it knows only what followed)."""
         self.muted = False
 
     @property
@@ -48,8 +52,21 @@ class AssistantConversation:
         return self._hub.subscribe(listener)
 
     def publish(self, event: object) -> None:
-        """Events from outside the assistant (device errors while stopped, for one)."""
-        self._hub.publish(event)
+        """Events from outside the assistant (device errors, for one), into the window.
+
+        Through the running assistant, in order with its own events; straight to the window
+        while none runs.
+        """
+        assistant = self.assistant
+        if assistant is not None and assistant.running:
+            assistant.report(event)
+        else:
+            self._hub.publish(event)
+
+    def history(self) -> list[HistoryTurn]:
+        """The conversation so far, across restarts, as the user experienced it."""
+        spoken = self.assistant.conversation.history() if self.assistant is not None else []
+        return [*self._carried, *spoken]
 
     # ------------------------------------------------------------------------- lifecycle
 
@@ -74,6 +91,7 @@ class AssistantConversation:
                 )
                 return
             self.assistant = assistant
+            self._carried = tuple(history)
             self._unsubscribe = assistant.subscribe(self._hub.publish)
             await assistant.start()
             if self.muted:
@@ -109,10 +127,9 @@ class AssistantConversation:
 
     async def restart(self) -> None:
         """A new connection with the settings now in force; what was said goes along."""
-        assistant = self.assistant
-        if assistant is None:
+        if self.assistant is None:
             return
-        history = assistant.conversation.history()
+        history = self.history()
         await self.stop()
         await self.start(history)
 

@@ -4,20 +4,29 @@
 conversation (the ``Assistant`` starts and stops them); a different microphone or speaker takes
 effect by restarting the running conversation, because the media layer opens a device for the
 life of its stream. Video goes through one ``SwitchableFrames`` source, so switching camera /
-screen / off never touches the conversation: only the chosen source runs.
+screen / off never touches the conversation: only the chosen source runs. What is sent, and how
+often, is the assistant's video loop with media's ``ChangePacing`` (``pacing``): at most the
+user's rate, slower while they are silent, unchanged pictures not again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from desktop_assistant.core.events import MediaErrored, VideoFrameSent
+from desktop_assistant.core.events import MediaErrored, VideoFrameSent, VideoSendingChanged
 from desktop_assistant.core.ports import AudioSink, AudioSource, Frame, FrameSource, Level
 from desktop_assistant.media.audio.devices import list_input_devices, list_output_devices
 from desktop_assistant.media.audio.factory import AudioDevices, open_audio
-from desktop_assistant.media.video.factory import open_camera, open_screen, probe_screen_capture
+from desktop_assistant.media.video.factory import (
+    open_camera,
+    open_frame_pacing,
+    open_screen,
+    probe_screen_capture,
+)
+from desktop_assistant.media.video.pacing import ChangePacing
 from desktop_assistant.ui.controllers import DeviceChoice, SentImage, VideoSourceKind
 from desktop_assistant.ui.screen_source import QtScreenSource
 
@@ -44,12 +53,6 @@ class SwitchableFrames:
         self._sequence = 0
         self._inner: tuple[int, int] | None = None
         self._current: Frame | None = None
-        self.max_fps = 1.0
-        self._taken_at = -1e9
-
-    def set_max_fps(self, fps: float) -> None:
-        """The user's video rate; the uplink asks at most once a second, this thins it out."""
-        self.max_fps = max(fps, 0.01)
 
     async def start(self) -> None:
         self._running = True
@@ -80,10 +83,6 @@ class SwitchableFrames:
             return None
         key = (id(source), frame.sequence)
         if key != self._inner:
-            now = time.monotonic()
-            if now - self._taken_at < 1.0 / self.max_fps - 0.05 and self._current is not None:
-                return self._current  # not due yet: the same frame, which is not sent again
-            self._taken_at = now
             self._inner = key
             self._sequence += 1
             self._current = Frame(frame.pixels, frame.captured_at, self._sequence)
@@ -123,8 +122,11 @@ class DeviceMedia:
         self.paused = False
         self.audio: AudioDevices | None = None
         self.frames = SwitchableFrames(self._make_camera, self._make_screen)
+        self.pacing: ChangePacing = open_frame_pacing()
+        """The assistants' video pacing; follows each conversation's microphone."""
         self._screen_display = screen_display
         self._sent: SentImage | None = None
+        self._video_live = False
         self._last_jpeg: Callable[[], bytes | None] = lambda: None
         self._set_paused: Callable[[bool], None] = lambda _paused: None
 
@@ -133,6 +135,7 @@ class DeviceMedia:
     def open_audio(self) -> tuple[AudioSource | None, AudioSink | None]:
         """Fresh devices for the next conversation (the assistant starts and stops them)."""
         self.audio = None
+        self.pacing.user_active = None  # no microphone: the video keeps its full rate
         if not self._audio_enabled:
             return None, None
         try:
@@ -145,7 +148,12 @@ class DeviceMedia:
             return None, None
         devices.echo.bypass = self.headphones or not self.echo_cancellation
         self.audio = devices
+        self.pacing.user_active = devices.mic.user_active  # fewer pictures while the user is silent
         return devices.mic, devices.speaker
+
+    def set_video_rate(self, fps: float) -> None:
+        """The user's video rate (a setting that applies to the running conversation)."""
+        self.pacing.set_rates(fps)
 
     def bind(
         self, last_jpeg: Callable[[], bytes | None], set_paused: Callable[[bool], None]
@@ -160,6 +168,8 @@ class DeviceMedia:
             jpeg = self._last_jpeg()
             if jpeg is not None:
                 self._sent = SentImage(jpeg, event.sequence, time.monotonic())
+        elif isinstance(event, VideoSendingChanged):
+            self._video_live = event.sending
 
     # ---------------------------------------------------------------- MediaController
 
@@ -234,7 +244,12 @@ class DeviceMedia:
         self._set_paused(paused)
 
     def last_sent_image(self) -> SentImage | None:
-        return self._sent
+        sent = self._sent
+        if sent is not None and self._video_live and not self.paused:
+            # Unchanged pictures are not sent again (and fewer go while the user is silent), yet
+            # the service has the current one: for the "sending" dot, that is as good as new.
+            return dataclasses.replace(sent, sent_at=time.monotonic())
+        return sent
 
     # ---------------------------------------------------------------- sources
 

@@ -21,8 +21,8 @@ from desktop_assistant.config.persistence import SettingsStore, log_problems
 from desktop_assistant.config.secrets import SecretStore
 from desktop_assistant.config.settings import BackendKind, Settings
 from desktop_assistant.core.assistant import Assistant, AssistantOptions
-from desktop_assistant.core.ports import Frame, HistoryTurn
-from desktop_assistant.media.video.encode import encode_jpeg
+from desktop_assistant.core.ports import HistoryTurn
+from desktop_assistant.media.video.encode import jpeg_encoder
 from desktop_assistant.server import LocalLiveServer
 from desktop_assistant.tools.builtin import BUILTIN_TOOL_NAMES, builtin_registry
 from desktop_assistant.tools.dispatch import RegistryDispatcher
@@ -44,10 +44,6 @@ class GuiOptions:
     first_run: bool | None = None
     """Show the first-run dialog (``None``: when there is no settings file yet)."""
     screen_display: str | None = None
-
-
-def _jpeg(frame: Frame) -> bytes:
-    return encode_jpeg(frame).jpeg
 
 
 def _registry_for(settings: Settings) -> ToolRegistry:
@@ -109,16 +105,17 @@ def compose(
             source=source,
             sink=sink,
             frame_sources=[media.frames],
-            encode_jpeg=_jpeg,
+            encode_jpeg=jpeg_encoder(),
+            # The user's rate lives in the pacing, so it changes without reconnecting.
+            pacing=media.pacing,
             tools=dispatcher,
             options=AssistantOptions(
                 push_to_talk=not current.activity_detection.automatic,
-                # The uplink looks once a second (the API's limit); the user's slower rate is
-                # applied by the frame source, so it can change without reconnecting.
-                video_fps=1.0,
                 approval_policy=_approval_policy,
             ),
         )
+        # Re-seeding a later connection of this session replays what the user actually heard.
+        session.history_provider = assistant.conversation.history
         assistant.subscribe(media.on_event)
         media.bind(lambda: assistant.last_sent_jpeg, assistant.set_video_paused)
         return assistant
@@ -137,8 +134,8 @@ def compose(
         screen_display=options.screen_display,
     )
     settings.restart = restart_if_running
-    media.frames.set_max_fps(settings.current().video.frames_per_second)
-    settings.on_applied = lambda applied: media.frames.set_max_fps(applied.video.frames_per_second)
+    media.set_video_rate(settings.current().video.frames_per_second)
+    settings.on_applied = lambda applied: media.set_video_rate(applied.video.frames_per_second)
     setup = KeychainSetup(backends, settings.current)
     return GuiComposition(
         conversation, media, settings, setup, backends, first_run, tuple(loaded.problems)

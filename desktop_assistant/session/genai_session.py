@@ -15,6 +15,10 @@ Reconnects are meant to go unnoticed:
   with the handle (used once), and the buffer is sent before anything new: no user audio is lost.
 * **Unplanned drops** retry with the handle; without one, a fresh connection is re-seeded with the
   conversation so far (``clientContent``, ``turnComplete=false``).
+* **A new conversation that continues an old one** (``initial_history``: the window reconnecting
+  with changed settings) is seeded the same way on its first connection, with
+  ``historyConfig.initialHistoryInClientContent`` where the model needs it; later re-seeds send
+  that history first, then what was said since.
 * **Failures** have a budget that resets once a link has been stable for a while.
 
 Threading: everything runs on the event loop thread; every method is called there.
@@ -124,6 +128,8 @@ class SessionStats:
     connects: int = 0
     resumed_connects: int = 0
     reseeds: int = 0
+    initial_seeds: int = 0
+    """First connections seeded with ``initial_history``."""
     handovers: int = 0
     failures: int = 0
     messages: int = 0
@@ -182,6 +188,7 @@ class GenaiLiveSession:
         resolution: Resolution | None = None,
         ephemeral: bool = False,
         history_provider: HistoryProvider | None = None,
+        initial_history: Sequence[HistoryTurn] = (),
         clock: Clock = time.monotonic,
     ) -> None:
         self._resolution = resolution or resolve(
@@ -192,6 +199,11 @@ class GenaiLiveSession:
         self._credentials = credentials
         self._tools = tuple(tools)
         self.history_provider = history_provider
+        """What was said on this session's connections (default: the session's own record)."""
+        self.initial_history: tuple[HistoryTurn, ...] = tuple(
+            turn for turn in initial_history if turn.text.strip()
+        )
+        """What was said before this session: seeded on the first connection, and on re-seeds."""
         self._clock = clock
         conn = self.settings.connection
         self._budget = FailureBudget(
@@ -462,7 +474,7 @@ class GenaiLiveSession:
                 )
             )
             handle = self._resumption.take() if self.settings.session_resumption.enabled else None
-            history = [] if handle else self._history_for_reseed()
+            history = [] if handle else self._history_to_seed()
             started = self._clock()
             try:
                 link = await self._open(handle, seed=bool(history))
@@ -486,8 +498,11 @@ class GenaiLiveSession:
             try:
                 if history:
                     await self._seed(link, history)
-                    reseeded = True
-                    self.stats.reseeds += 1
+                    if self.stats.connects == 0:
+                        self.stats.initial_seeds += 1
+                    else:
+                        reseeded = True
+                        self.stats.reseeds += 1
                 self._budget.connected()
                 self.stats.connects += 1
                 self.stats.resumed_connects += int(resumed)
@@ -679,11 +694,14 @@ class GenaiLiveSession:
         ]
         await link.session.send_client_content(turns=turns, turn_complete=False)
 
-    def _history_for_reseed(self) -> list[HistoryTurn]:
-        if not self.settings.connection.reseed_history or self.stats.connects == 0:
+    def _history_to_seed(self) -> list[HistoryTurn]:
+        """For a connection without a handle: the history before it, if it has to be told."""
+        if self.stats.connects == 0:
+            return list(self.initial_history)  # the caller asked for it: always sent
+        if not self.settings.connection.reseed_history:
             return []
         provider = self.history_provider or self._own_history.history
-        return list(provider())
+        return [*self.initial_history, *provider()]
 
     async def _serve(self, link: _Link) -> _LinkEnded:
         loop = asyncio.get_running_loop()
