@@ -139,4 +139,3 @@ def test_an_engine_default_silence_applies_only_when_the_client_names_none() -> 
     assert VadSettings.from_activity(ActivityDetection(), 300).silence_ms == 300
     chosen = ActivityDetection(silence_duration_ms=900)
     assert VadSettings.from_activity(chosen, 300).silence_ms == 900
-
