@@ -3,13 +3,17 @@
 Prints one JSON object:
 
 * ``load_s``: the models loaded from a cold start of this process (imports, checksums, runtimes);
-* ``latency_ms``: end of user speech -> first model audio byte, p50 / p95 / max, for the server's
-  default end-of-turn silence and for a shorter ``silenceDurationMs`` a client may set. The audio
-  is streamed at real time, as a microphone would, and "end of speech" is when the last voiced
-  sample of the utterance was sent;
-* ``engine_turn_to_first_audio``: the engine's share of that: from the moment the server hands
-  over the finished turn to the first synthesised clause (recognition, rules or language model,
-  voice), without the end-of-turn silence the server waits for;
+* ``latency_end_of_speech_to_first_audio``: end of user speech -> first model audio byte, p50 /
+  p95 / max, with speculation (the engine starts at the first 224 ms of silence and the server
+  holds its answer until the turn ends) and without, each for the engine's default end-of-turn
+  silence (600 ms) and for 300 ms. The audio is streamed at real time, as a microphone would,
+  and "end of speech" is when the last voiced sample of the utterance was sent. ``split_turns``
+  counts utterances the silence cut into more than one turn (the user was cut off); ``cpu_s``
+  is this process's CPU time per utterance (server, engine and client), cancelled speculations
+  included; ``speculations`` how they ended;
+* ``engine_turn_to_first_audio``: the engine's share: from the moment it is asked (the turn
+  handed over, or a speculation started) to its first synthesised clause (recognition, rules or
+  language model, voice), without the silence the server waits for;
 * ``wer``: word error rate of the input transcriptions on the English fixtures;
 * ``rss_mb``: resident memory of this process (server, engine and client) at the end, and peak;
 * ``stages_ms``: the models on their own (speech recognition per utterance, time to first token,
@@ -42,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from google.genai import types
 
 from desktop_assistant.server import LocalLiveServer, ServerOptions
+from desktop_assistant.server.engines.offline.engine import OfflineEngine
 from desktop_assistant.server.engines.offline.loader import Models, shared_loader
 from desktop_assistant.server.engines.offline.threads import usable_cores
 from desktop_assistant.server.engines.offline.wer import word_error_rate
@@ -203,6 +208,24 @@ def stage_figures(models: Models) -> dict[str, float]:
     return {k: round(v, 1) for k, v in out.items()}
 
 
+class PlainOfflineEngine(OfflineEngine):
+    """The offline engine asked only once the turn has ended (no speculation)."""
+
+    speculative = False
+
+
+class SpeculationOutcomes(logging.Handler):
+    """How the server's speculations ended: started, cancelled, stale, committed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.counts: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = record.getMessage().rsplit(" ", 1)[-1]
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+
 class EngineTimings(logging.Handler):
     """Collects the engine's own per-turn figure: turn handed over -> first audio ready."""
 
@@ -242,21 +265,44 @@ async def main() -> None:
     latency: dict[str, Any] = {}
     refs: list[str] = []
     hyps: list[str] = []
-    async with LocalLiveServer(ServerOptions(engine="offline", speed=math.inf)) as server:
-        for label, silence_ms in (
-            ("server_default_silence", None),
-            ("silence_400ms", 400),
-            ("silence_300ms", 300),
-        ):
+    outcomes = SpeculationOutcomes()
+    speculation_log = logging.getLogger("desktop_assistant.server.speculation")
+    speculation_log.setLevel(logging.DEBUG)
+    speculation_log.addHandler(outcomes)
+    for label, engine_class, silence_ms in (
+        ("speculative_default_silence", OfflineEngine, None),
+        ("speculative_silence_300ms", OfflineEngine, 300),
+        ("plain_default_silence", PlainOfflineEngine, None),
+        ("plain_silence_300ms", PlainOfflineEngine, 300),
+    ):
+        outcomes.counts = {}
+        engine_from = len(timings.first_audio_ms)
+        cpu_before = os.times()
+        engine = engine_class()
+        async with LocalLiveServer(ServerOptions(engine=engine, speed=math.inf)) as server:
             values, r, h = await latency_run(server, items, args.rounds, silence_ms)
-            refs += r
-            hyps += h
-            latency[label] = {
-                "n": len(values),
-                "p50_ms": round(1000 * percentile(values, 0.5)),
-                "p95_ms": round(1000 * percentile(values, 0.95)),
-                "max_ms": round(1000 * max(values)),
-            }
+            ends = sum(1 for kind, _ in server.connections[-1].vad_events if kind == "end")
+        cpu_after = os.times()
+        cpu_s = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
+        refs += r
+        hyps += h
+        own = timings.first_audio_ms[engine_from:]
+        latency[label] = {
+            "silence_ms": silence_ms or engine.default_silence_ms,
+            "n": len(values),
+            "p50_ms": round(1000 * percentile(values, 0.5)),
+            "p95_ms": round(1000 * percentile(values, 0.95)),
+            "max_ms": round(1000 * max(values)),
+            "engine_first_audio_p50_ms": round(percentile(own, 0.5)),
+            "split_turns": ends - len(r),
+            "wer": round(word_error_rate(r, h), 4),
+            "wer_errors": sorted(
+                {f"{a} -> {b}" for a, b in zip(r, h, strict=True) if word_error_rate([a], [b]) > 0}
+            ),
+            "cpu_s_per_utterance": round(cpu_s / len(r), 2),
+            "speculations": dict(sorted(outcomes.counts.items())),
+            "loadavg_after": round(os.getloadavg()[0], 2),
+        }
     result["latency_end_of_speech_to_first_audio"] = latency
     result["engine_turn_to_first_audio"] = {
         "n": len(timings.first_audio_ms),

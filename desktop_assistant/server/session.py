@@ -14,6 +14,10 @@ task (the *generation*) so that barge-in can cancel it at once. The rules, as th
 * spoken words go out as ``outputTranscription`` fragments interleaved with the audio frames
   that speak them, a word or so at a time (see :mod:`desktop_assistant.server.transcripts`).
 
+With a speculative engine, a turn of speech is answered from its tentative end on and the answer
+held until the turn really ends (see :mod:`desktop_assistant.server.speculation`); what goes out,
+and when the turn counts as begun, is as without speculation.
+
 Every task a connection starts (the generation, queued turns, the lifetime timer) is tracked: when
 the connection ends, or the server shuts down, all of them are cancelled and awaited, so nothing
 of a connection outlives it.
@@ -27,7 +31,7 @@ import logging
 import math
 import uuid
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -86,6 +90,7 @@ from desktop_assistant.server.setup import (
     parse_setup,
     parse_tools,
 )
+from desktop_assistant.server.speculation import SPECULATE_AFTER_MS, Speculator
 from desktop_assistant.server.stats import ConnectionInfo, ServerStats
 from desktop_assistant.server.tokens import TokenStore, apply_constraints
 from desktop_assistant.server.transcripts import spread
@@ -187,6 +192,7 @@ class LiveConnection:
         self._speech_start: int | None = None
         self._activity_open = False
         self._images: deque[Image] = deque(maxlen=_MAX_TURN_IMAGES)
+        self._speculator: Speculator | None = None  # a speculative engine with automatic VAD
         self._resamplers: dict[int, soxr.ResampleStream] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # all of this connection's, generation too
         self._closing = False  # no new work starts once set
@@ -251,9 +257,16 @@ class LiveConnection:
             await self._apply_fault(fault)
         if setup.activity.automatic:
             model = await self._shared.vad_models.acquire()
-            vad = VadSettings.from_activity(setup.activity, self._shared.engine.default_silence_ms)
+            engine = self._shared.engine
+            vad = VadSettings.from_activity(setup.activity, engine.default_silence_ms)
+            if engine.speculative:
+                vad = replace(vad, pause_ms=SPECULATE_AFTER_MS)
             self._detector = VoiceActivityDetector(vad, model)
         self._engine = self._shared.engine.open_session(setup.engine_config())
+        if self._detector is not None and self._shared.engine.speculative:
+            self._speculator = Speculator(
+                self._engine, lambda coro: self._spawn(coro, "speculation")
+            )
         await self._out.send(messages.setup_complete())
         self.info.setup_completed = True
         self._stats.sessions_started += 1
@@ -448,20 +461,59 @@ class LiveConnection:
         if event.kind == "start":
             self._speech_start = event.sample
             await self._barge_in()
-            return
+        elif event.kind == "pause":
+            await self._speculate(event.sample)
+        elif event.kind == "resume":
+            if self._speculator is not None:
+                await self._speculator.drop()  # the user goes on: so does the turn
+        else:
+            await self._begin_turn(self._spoken_turn(event.sample, take=True), spoken=True)
+
+    def _spoken_turn(self, end: int, take: bool) -> UserTurn:
+        """The turn of speech that ends at sample ``end``; ``take`` consumes its input.
+
+        Without ``take`` nothing changes: that is the turn a speculation answers, the very one
+        the end of speech at ``end`` would make (unless more input comes in meanwhile).
+        """
         start = self._speech_start if self._speech_start is not None else self._input_base
-        self._speech_start = None
-        assert self._detector is not None
+        first = self._input_base
         if self.setup.activity.turn_coverage is TurnCoverage.ONLY_ACTIVITY:
+            assert self._detector is not None
             preroll = int(self._detector.settings.preroll_ms * INPUT_SAMPLE_RATE / 1000)
-            self._drop_input(before=max(self._input_base, start - preroll))
-        audio = self._take_input((event.sample - self._input_base) * 2)
-        turn = UserTurn(
-            audio=audio,
-            images=self._take_images(),
-            speech_s=(event.sample - start) / INPUT_SAMPLE_RATE,
-        )
-        await self._begin_turn(turn)
+            first = max(self._input_base, start - preroll)
+        first = min(first, self._input_base + len(self._input) // 2)
+        speech_s = (end - start) / INPUT_SAMPLE_RATE
+        if take:
+            self._speech_start = None
+            self._drop_input(before=first)
+            audio = self._take_input((end - self._input_base) * 2)
+            return UserTurn(audio=audio, images=self._take_images(), speech_s=speech_s)
+        offset = (first - self._input_base) * 2
+        size = max(0, min((end - first) * 2, len(self._input) - offset))
+        audio = bytes(self._input[offset : offset + size])
+        return UserTurn(audio=audio, images=tuple(self._images), speech_s=speech_s)
+
+    async def _speculate(self, end: int) -> None:
+        """A tentative end of speech: answer the turn so far, holding the answer unsent."""
+        speculator = self._speculator
+        if speculator is None:
+            return
+        if (
+            self._turn is not None
+            or self._queued
+            or (self._generation is not None and not self._generation.done())
+        ):
+            # The turn would wait for the model's (NO_INTERRUPTION): nothing to gain.
+            await speculator.drop()
+            return
+        await speculator.start(self._request(self._spoken_turn(end, take=False)), self._holds_turn)
+
+    def _holds_turn(self, item: OutputItem) -> bool:
+        """Whether the session stops iterating after ``item``: a call to a blocking function."""
+        if not isinstance(item, ToolCalls):
+            return False
+        non_blocking = {t.name for t in self.setup.tools if t.non_blocking}
+        return any(call.name not in non_blocking for call in item.calls)
 
     def _trim_idle_input(self) -> None:
         """Outside speech, keep only the pre-roll (or everything, for TURN_INCLUDES_ALL_INPUT)."""
@@ -574,14 +626,22 @@ class LiveConnection:
             config=self.setup.engine_config(),
         )
 
-    async def _begin_turn(self, source: UserTurn | ToolResults) -> None:
-        """Answer ``source`` now, or after the current turn when the model still has the floor."""
+    async def _begin_turn(self, source: UserTurn | ToolResults, spoken: bool = False) -> None:
+        """Answer ``source`` now, or after the current turn when the model still has the floor.
+
+        ``spoken``: ``source`` is the turn a detected end of speech made, which a speculation
+        may have answered already.
+        """
+        speculator = self._speculator
+        if speculator is not None and (not spoken or self._turn is not None):
+            await speculator.drop()  # it answered speech that is not what comes next
         if self._turn is None and self._generation is not None and not self._generation.done():
             await asyncio.wait([self._generation])  # the last turn is sending its final frames
         if self._turn is not None:
             self._queued.append(source)
             return
         request = self._request(source)
+        held = await speculator.claim(request) if speculator is not None and spoken else None
         if isinstance(source, UserTurn):
             self._record_user_turn(source)
             self._turn_index += 1
@@ -591,7 +651,7 @@ class LiveConnection:
         )
         if self.setup.resumption:
             await self._out.send(messages.resumption_update(None))
-        self._start_generation(request)
+        self._start_generation(request, held)
 
     def _record_user_turn(self, turn: UserTurn) -> None:
         self._history.append(
@@ -601,8 +661,11 @@ class LiveConnection:
         self._usage.add_prompt("AUDIO", messages.audio_tokens(turn.audio_s))
         self._usage.add_prompt("IMAGE", messages.IMAGE_TOKENS * len(turn.images))
 
-    def _start_generation(self, request: EngineRequest) -> None:
-        task = self._spawn(self._generate(request), "generation")
+    def _start_generation(
+        self, request: EngineRequest, held: AsyncIterator[OutputItem] | None = None
+    ) -> None:
+        """Answer ``request`` in a new generation task (``held``: a committed speculation's)."""
+        task = self._spawn(self._generate(request, held), "generation")
         if task is not None:
             self._generation = task
 
@@ -617,11 +680,13 @@ class LiveConnection:
                 if current is not None and current.cancelling():
                     raise  # we are cancelled too (the connection is ending): do not swallow it
 
-    async def _generate(self, request: EngineRequest) -> None:
+    async def _generate(
+        self, request: EngineRequest, held: AsyncIterator[OutputItem] | None = None
+    ) -> None:
         assert self._engine is not None
         assert self._turn is not None
         turn = self._turn
-        items = self._engine.respond(request)
+        items = held if held is not None else self._engine.respond(request)
         try:
             try:
                 async for item in items:

@@ -8,6 +8,11 @@ The service's knobs map onto the detector like this (the SDK's docstrings define
   (HIGH 0.35, LOW 0.15; a lower threshold keeps the turn open through soft speech);
 * ``silenceDurationMs``: how long silence must last before end-of-speech is committed.
 
+For an engine that answers speculatively the detector also reports a *tentative* end: a
+``pause`` once a shorter silence (``pause_ms``) has lasted, and a ``resume`` if voice comes back
+before the full ``silenceDurationMs`` (the turn goes on). Both belong to the same run of silence
+as the ``end`` that may follow, so a ``pause`` names the very sample an ``end`` would.
+
 Silero runs on 32 ms windows (512 samples at 16 kHz) in ~0.15 ms each, so feeding it on the event
 loop costs well under a millisecond per 100 ms of audio. Loading a model takes ~0.1 s, which is
 done in an executor, and loaded models are pooled across connections.
@@ -42,6 +47,7 @@ class VadSettings:
     min_speech_ms: float = 64.0
     silence_ms: float = 600.0
     preroll_ms: float = 300.0  # audio kept from before the onset, so the turn starts cleanly
+    pause_ms: float | None = None  # silence that makes a tentative end (None: report none)
 
     @classmethod
     def from_activity(
@@ -65,10 +71,15 @@ class VadSettings:
         )
 
 
+VadEventKind = Literal["start", "pause", "resume", "end"]
+
+
 @dataclass(frozen=True, slots=True)
 class VadEvent:
-    kind: Literal["start", "end"]
-    sample: int  # stream offset (16 kHz samples) where speech started, or where silence began
+    kind: VadEventKind
+    # stream offset (16 kHz samples) where speech started ("start"), where the silence began
+    # ("pause", "end"), or where voice came back ("resume")
+    sample: int
 
 
 class VoiceActivityDetector:
@@ -84,6 +95,15 @@ class VoiceActivityDetector:
         self._run_windows = 0
         self._start_windows = max(1, math.ceil(settings.min_speech_ms / WINDOW_MS))
         self._end_windows = max(1, math.ceil(settings.silence_ms / WINDOW_MS))
+        # A tentative end only makes sense before the real one.
+        pause = settings.pause_ms
+        pause_windows = max(1, math.ceil(pause / WINDOW_MS)) if pause is not None else None
+        self._pause_windows = (
+            pause_windows
+            if pause_windows is not None and pause_windows < self._end_windows
+            else None
+        )
+        self.paused = False  # a tentative end was reported and the silence still goes on
 
     def feed(self, pcm16: bytes) -> list[VadEvent]:
         samples = np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0
@@ -112,9 +132,16 @@ class VoiceActivityDetector:
             if self._run_windows >= needed:
                 self.in_speech = not self.in_speech
                 self._run_windows = 0
+                self.paused = False
                 return VadEvent("start" if self.in_speech else "end", self._run_start)
+            if self.in_speech and self._run_windows == self._pause_windows:
+                self.paused = True
+                return VadEvent("pause", self._run_start)
         else:
             self._run_windows = 0
+            if self.paused:  # voice again before the end: the turn goes on
+                self.paused = False
+                return VadEvent("resume", self._position)
         return None
 
     def force_end(self) -> VadEvent | None:
@@ -123,6 +150,7 @@ class VoiceActivityDetector:
             return None
         self.in_speech = False
         self._run_windows = 0
+        self.paused = False
         return VadEvent("end", self._position + self._pending.size)
 
 

@@ -24,6 +24,12 @@ results come back later as a new request (``scheduling`` decides when, see the s
 
 An engine must never block the event loop: synthesis, recognition and inference go to an
 executor or a subprocess.
+
+A *speculative* engine (:attr:`Engine.speculative`) may be asked for a turn before the turn is
+known to be over (see :mod:`desktop_assistant.server.speculation`): the session holds what it
+yields, and either sends it once the turn really ends, or stops iterating and calls
+:meth:`EngineSession.discard`, after which the session must be as if that ``respond`` had never
+been called (no remembered exchange, no pending call, no counter moved).
 """
 
 from __future__ import annotations
@@ -171,6 +177,21 @@ class EngineSession(abc.ABC):
     def respond(self, request: EngineRequest) -> AsyncIterator[OutputItem]:
         """Stream the model's side of this turn (an async generator, usually)."""
 
+    def discard(self, request: EngineRequest) -> None:  # noqa: B027 - stateless sessions
+        """Forget the ``respond(request)`` just stopped unheard (speculative engines only).
+
+        Called after its iteration was stopped and closed, before any other ``respond``: undo
+        whatever that call recorded, so that the conversation goes on as if it never happened.
+        """
+
+    def can_reuse(self, speculated: EngineRequest, final: EngineRequest) -> bool:
+        """Whether the answer to ``speculated`` is the answer ``final`` would get.
+
+        The default is strict equality; an engine that ignores part of a request (images, say)
+        may accept requests that differ only there.
+        """
+        return speculated == final
+
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most sessions hold nothing
         """Release what the session holds; called once when the connection ends."""
 
@@ -181,8 +202,12 @@ class Engine(abc.ABC):
     name: str = "engine"
     default_silence_ms: float | None = None
     """End-of-turn silence the voice-activity detector waits for when the client's setup names
-    none (``None``: the service's own default). A slow engine asks for less, so its own time
-    still fits the latency the user expects."""
+    none (``None``: the service's own default)."""
+    speculative: bool = False
+    """Whether the session may start answering at a tentative end of speech, before the turn is
+    over, holding the answer until the turn ends (see :mod:`desktop_assistant.server.speculation`).
+    A slow engine gains its own time back this way without a shorter silence cutting users off;
+    its sessions must then implement :meth:`EngineSession.discard` for what they remember."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Load what the engine needs (off the event loop); called once before serving."""

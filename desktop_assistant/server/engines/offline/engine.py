@@ -13,6 +13,11 @@ The server paces the audio it is given at real time, so the reply is produced by
 task into a queue and ``respond`` only hands items over. When the server stops iterating
 (barge-in), the ``finally`` of ``respond`` stops the language model within one token, terminates
 the synthesis in flight and cancels the producer.
+
+The engine is speculative: the server starts a turn at the first short pause (~0.22 s) and holds
+the answer until the end-of-turn silence has passed, so recognition, the first clause and its
+voice mostly fit inside that silence. If the user goes on speaking the server stops the answer
+(a recognition not yet begun is skipped) and :meth:`OfflineSession.discard` forgets it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +118,10 @@ class OfflineEngine(Engine):
     name = info.ENGINE_NAME
     label = info.BACKEND_LABEL
     description = info.BACKEND_DESCRIPTION
+    # Answering from the first short pause gives back most of the engine's ~0.6 s, so the turn
+    # can wait for a silence that does not cut people off between sentences (see info).
+    speculative = True
+    default_silence_ms = float(info.RECOMMENDED_SILENCE_MS)
 
     def __init__(
         self,
@@ -161,10 +171,37 @@ class OfflineSession(EngineSession):
         self._t0 = 0.0  # when the current turn reached the engine (loop time)
         self._heard_ms = 0.0
         self._path = ""
+        # The latest request and what the session remembered before it, for discard().
+        self._undo: tuple[EngineRequest, int, dict[str, tuple[Intent | None, str]]] | None = None
 
     # ------------------------------------------------------------------ the turn
 
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]:
+        """The conversation as the language model is told it: what was asked, what was said."""
+        return tuple(self._exchanges)
+
+    @property
+    def waiting_calls(self) -> tuple[str, ...]:
+        """Ids of the tool calls whose results this session still waits for."""
+        return tuple(self._pending)
+
+    def discard(self, request: EngineRequest) -> None:
+        """The server dropped this (speculative) answer unheard: forget its exchange and call."""
+        if self._undo is None or self._undo[0] is not request:
+            return  # respond never started for it: there is nothing to forget
+        _, exchanges, pending = self._undo
+        del self._exchanges[exchanges:]
+        self._pending = pending
+        self._undo = None
+
+    def can_reuse(self, speculated: EngineRequest, final: EngineRequest) -> bool:
+        # This engine does not look at images: a video frame that came in meanwhile changes
+        # nothing of the answer (the server still counts it in the turn's usage).
+        return _without_images(speculated) == _without_images(final)
+
     async def respond(self, request: EngineRequest) -> AsyncIterator[OutputItem]:
+        self._undo = (request, len(self._exchanges), dict(self._pending))
         try:
             models = await self._engine.models()
         except ModelError as exc:
@@ -184,7 +221,14 @@ class OfflineSession(EngineSession):
         turn: UserTurn = request.input
         heard = ""
         if turn.audio:
-            heard = await loop.run_in_executor(models.listen_pool, self._recognize, models, turn)
+            abandoned = threading.Event()
+            try:
+                heard = await loop.run_in_executor(
+                    models.listen_pool, self._recognize, models, turn, abandoned
+                )
+            except BaseException:
+                abandoned.set()  # a recognition still waiting for the worker never starts
+                raise
             self._heard_ms = 1000 * (loop.time() - self._t0)
             if heard:
                 yield InputTranscript(heard, finished=True)
@@ -215,10 +259,12 @@ class OfflineSession(EngineSession):
     def _elapsed_ms(self) -> float:
         return 1000 * (asyncio.get_running_loop().time() - self._t0)
 
-    def _recognize(self, models: Models, turn: UserTurn) -> str:
+    def _recognize(self, models: Models, turn: UserTurn, abandoned: threading.Event) -> str:
+        if abandoned.is_set():
+            return ""
         audio = pcm16_to_float(turn.audio)
         span = find_speech(audio, models.vad)
-        if span is None:
+        if span is None or abandoned.is_set():
             return ""
         return models.asr.transcribe(audio[span.start : span.end]).text
 
@@ -351,6 +397,13 @@ class OfflineSession(EngineSession):
             emit(exc)
         finally:
             emit(_DONE)
+
+
+def _without_images(request: EngineRequest) -> EngineRequest:
+    source = request.input
+    if isinstance(source, UserTurn) and source.images:
+        return replace(request, input=replace(source, images=()))
+    return request
 
 
 def history_from(messages: tuple[Message, ...]) -> tuple[Exchange, ...]:

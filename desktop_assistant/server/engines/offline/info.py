@@ -16,11 +16,17 @@ BACKEND_DESCRIPTION = (
     "the date and timers are handled exactly, and the app's tools are used where they fit."
 )
 
-# End-of-turn silence a client should ask for (``silenceDurationMs``) with this backend. The
-# server's default (600 ms) alone is most of the 1 s budget from the end of speech to the first
-# sound; at 300 ms the measured median was 0.9 s (bench/offline_bench.py). A pause mid-sentence
-# may then end the turn early; the rest of the sentence barges in and is answered.
-RECOMMENDED_SILENCE_MS = 300
+# End-of-turn silence for this backend when the client names none (the engine's default; a
+# client may still ask for its own ``silenceDurationMs``). Silero measures a pause between two
+# sentences some 50 ms shorter than it is (the voice fades below its threshold late and starts
+# above it early): a 500 ms pause measured 448 ms, a 600 ms one 544 ms. 600 ms keeps pauses of
+# up to ~0.65 s inside one turn; 300 ms cut "Wait, stop. Tell me about Paris instead." in two.
+# It costs little time: the server starts answering at the first 224 ms of silence and holds
+# the answer (speculation), and the engine needs ~0.5-0.6 s (p50) to its first audio, so the
+# answer is rarely ready before the 600 ms have passed anyway. bench/offline_bench.py, 2 idle
+# cores, end of speech -> first audio p50 / p95: 0.77 / 1.01 s (0.81 / 0.96 s at 300 ms, with
+# the turns cut); without speculation 1.19 / 1.50 s (0.96 / 1.37 s at 300 ms).
+RECOMMENDED_SILENCE_MS = 600
 
 
 def is_installed() -> bool:
