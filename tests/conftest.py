@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.pulse import VirtualAudio
 
 # Qt must never look for a display, and no test may reach a proxy or the internet.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,3 +18,22 @@ for _var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "WSS_PROX
 # A real key in the developer's environment must never be sent anywhere by a test.
 for _var in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
     os.environ.pop(_var, None)
+
+
+@pytest.fixture(scope="session")
+def virtual_audio() -> Iterator[VirtualAudio]:
+    """One private PulseAudio server (virtual mic and speaker) for every test that needs sound.
+
+    Started on first use and probed until audio flows; PortAudio's device list is refreshed
+    around it, because sounddevice enumerated devices when it was imported.
+    """
+    from desktop_assistant.media.audio.devices import refresh_devices
+
+    server = VirtualAudio()
+    server.start()
+    refresh_devices()
+    try:
+        yield server
+    finally:
+        server.stop()
+        refresh_devices()

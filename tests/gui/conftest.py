@@ -15,14 +15,12 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from desktop_assistant.media.audio.devices import refresh_devices
 from desktop_assistant.ui.main_window import MainWindow
 from desktop_assistant.ui.theme import ThemeChoice, ThemeManager
 from desktop_assistant.ui.viewmodels.window_model import WindowModel
 from tests.gui.doubles import MemorySettings, RecordingConversation, StaticMedia
 from tests.gui.fixtures_window import ManualClock, Rig
 from tests.gui.live_app import launch  # noqa: F401 (the end-to-end fixture, shared here)
-from tests.support.pulse import VirtualAudio
 
 
 def _app() -> QApplication:
@@ -65,16 +63,3 @@ def rig(qtbot, theme) -> Iterator[Rig]:
     model.router.detach()
     window.finish_close()
     window.deleteLater()
-
-
-@pytest.fixture(scope="session")
-def virtual_audio() -> Iterator[VirtualAudio]:
-    """A private PulseAudio server (virtual mic and speaker) for the tests that talk by voice."""
-    server = VirtualAudio()
-    server.start()
-    refresh_devices()  # PortAudio listed its devices before the server ran
-    try:
-        yield server
-    finally:
-        server.stop()
-        refresh_devices()

@@ -92,8 +92,10 @@ class VirtualAudio:
         )
         # Clients of this process must never autospawn a server of their own.
         (self._dir / "client.conf").write_text("autospawn = no\n", encoding="utf-8")
+        # No D-Bus: a server on the session bus takes the name org.PulseAudio1, and a second one
+        # (or the user's own) would then refuse to start; nothing here needs the bus.
         server_env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"},
             "HOME": str(self._dir),
             "XDG_RUNTIME_DIR": str(self._dir),
             "PULSE_RUNTIME_PATH": str(self._dir),
