@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="desktop-assistant gui", description="Open the window.")
     p.add_argument("--backend", choices=[k.value for k in BackendKind], help="this run only")
-    p.add_argument("--engine", help="local engine for this run: echo or script:PATH")
+    p.add_argument("--engine", help="local engine for this run: auto, offline, echo or script:PATH")
     p.add_argument("--settings", type=Path, help="settings file (default: the user's)")
     p.add_argument("--policy", type=Path, help="organisation policy file")
     p.add_argument("--language", choices=UI_LANGUAGES, help="window language (default: system)")
@@ -90,7 +90,11 @@ class GuiApp:
             app.setQuitOnLastWindowClosed(False)
         self.composition = composition
         self.model = WindowModel.build(
-            composition.conversation, composition.media, settings=composition.settings
+            composition.conversation,
+            composition.media,
+            settings=composition.settings,
+            labels=composition.names,
+            backend=composition.backend,
         )
         self.window = MainWindow(self.model)
         self.closed = asyncio.Event()
@@ -107,7 +111,13 @@ class GuiApp:
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             return
-        vm = FirstRunViewModel(self.composition.setup, settings_vm, self.model.tasks)
+        names = self.composition.names
+        vm = FirstRunViewModel(
+            self.composition.setup,
+            settings_vm,
+            self.model.tasks,
+            local=names.local(settings_vm.current) if names is not None else None,
+        )
         self.dialog = FirstRunDialog(vm, self.window)
         self.dialog.open()  # window-modal, but no nested loop: the asyncio loop keeps running
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_assistant.app.gui_backend import Backends
+from desktop_assistant.app.gui_backend import BackendNames, Backends
 from desktop_assistant.app.gui_conversation import AssistantConversation
 from desktop_assistant.app.gui_media import DeviceMedia
 from desktop_assistant.app.gui_settings import KeychainSetup, StoreSettings
@@ -27,6 +27,7 @@ from desktop_assistant.server import LocalLiveServer
 from desktop_assistant.tools.builtin import BUILTIN_TOOL_NAMES, builtin_registry
 from desktop_assistant.tools.dispatch import RegistryDispatcher
 from desktop_assistant.tools.registry import ToolRegistry
+from desktop_assistant.ui.controllers import BackendLabel
 
 
 @dataclass
@@ -36,7 +37,7 @@ class GuiOptions:
     backend: BackendKind | None = None
     """Use this backend for this run only (not saved)."""
     engine: str | None = None
-    """The local server's engine for this run: ``echo`` or ``script:PATH``."""
+    """The local server's engine for this run: ``offline``, ``echo`` or ``script:PATH``."""
     audio: bool = True
     """False: no microphone or speaker at all (type only)."""
     camera: str = "0"
@@ -64,6 +65,9 @@ class GuiComposition:
     backends: Backends
     first_run: bool
     problems: tuple[str, ...] = field(default=())
+    names: BackendNames | None = None
+    backend: BackendLabel | None = None
+    """The backend a conversation would talk to at launch (the header names it)."""
 
     async def aclose(self) -> None:
         """Streams, then the session, then the tasks (the assistant's order), then the server."""
@@ -121,6 +125,8 @@ def compose(
         return assistant
 
     conversation = AssistantConversation(make_assistant)
+    # Which backend a conversation starts on, and the offline engine's loading, to the window.
+    backends.on_event = conversation.publish
 
     async def restart_if_running() -> None:
         if conversation.running:
@@ -137,6 +143,19 @@ def compose(
     media.set_video_rate(settings.current().video.frames_per_second)
     settings.on_applied = lambda applied: media.set_video_rate(applied.video.frames_per_second)
     setup = KeychainSetup(backends, settings.current)
+    # Looking for the offline engine's packages takes a moment the first time: here, off the
+    # loop, so that the window's later look-ups are instant.
+    backends.local_engine(settings.current())
     return GuiComposition(
-        conversation, media, settings, setup, backends, first_run, tuple(loaded.problems)
+        conversation,
+        media,
+        settings,
+        setup,
+        backends,
+        first_run,
+        tuple(loaded.problems),
+        names=BackendNames(backends),
+        # Reads the keychain (auto: is there a key?) and looks for the offline engine: here,
+        # off the loop, once.
+        backend=backends.label_now(settings.current()),
     )

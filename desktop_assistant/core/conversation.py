@@ -83,16 +83,22 @@ class TranscriptEntry:
 
     @property
     def heard_text(self) -> str:
-        """What the user actually heard: all of it, unless the turn was cut."""
+        """What the user actually heard: all of it, unless the turn was cut.
+
+        A cut turn keeps the share of its text that reached the speaker. When that share is
+        unknown (no speaker to ask, as without an output device), it keeps all the text that had
+        arrived by the cut: dropping it would make the model forget what it said, and the window
+        does not grey any of it either.
+        """
         if not self.interrupted:
             return self.text
         fraction = self.heard_fraction
-        if fraction is None:
-            return "" if self.received_samples else self.text
+        if fraction is None and not self.received_samples:
+            return self.text  # a text answer: all of it was on screen
         # Text that trailed the cut belongs to audio that never arrived: the fraction applies to
         # the text that came with the audio.
         spoken = self.text if self.chars_at_cut is None else self.text[: self.chars_at_cut]
-        return _cut_at_word(spoken, fraction)
+        return spoken if fraction is None else _cut_at_word(spoken, fraction)
 
     @property
     def unheard_text(self) -> str:

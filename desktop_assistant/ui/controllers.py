@@ -29,6 +29,69 @@ class ConversationEnded:
     reason: str = ""
 
 
+# ----------------------------------------------------------------------------------- backends
+
+
+@dataclass(frozen=True, slots=True)
+class BackendLabel:
+    """Which backend a conversation talks to, in the user's words (translated by the app)."""
+
+    name: str
+    """What the header, the settings and the first-run dialog call it."""
+    description: str = ""
+    """What it can and cannot do: the tooltip and the accessible description."""
+    local: bool = False
+    """The bundled local server: its engine answers and speaks, whatever model and voice the
+    settings name, so the window shows the engine instead of them."""
+    speaker: str = ""
+    """What the transcript calls the one answering (``""``: Gemini)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendInUse:
+    """A conversation is starting on this backend (published before it connects)."""
+
+    backend: BackendLabel
+
+
+@dataclass(frozen=True, slots=True)
+class BackendProgress:
+    """The backend is getting ready, e.g. the offline engine loading its models in the background.
+
+    Conversations may already be live meanwhile: the first answer waits for the models.
+    """
+
+    message: str
+    """What the status bar says (translated)."""
+    done: int = 0
+    total: int = 0
+    ready: bool = False
+    problem: str = ""
+    """Set when getting ready failed: why, in plain words, and what to do."""
+    detail: str = ""
+    """The engine's own words for the current step (English), for the tooltip."""
+
+    @property
+    def loading(self) -> bool:
+        return not self.ready and not self.problem
+
+
+@runtime_checkable
+class BackendLabels(Protocol):
+    """Names for the backends the user chooses between and talks to."""
+
+    def local(self, settings: Settings) -> BackendLabel:
+        """What the local backend runs with ``settings`` (the offline engine, or a test one)."""
+        ...
+
+    async def in_use(self, settings: Settings) -> BackendLabel:
+        """The backend a conversation started now would talk to.
+
+        With ``auto`` a key in the keychain decides; the lookup does not block the loop.
+        """
+        ...
+
+
 @runtime_checkable
 class ConversationController(Protocol):
     """Start, stop and steer one conversation; every event comes back through ``subscribe``."""

@@ -92,7 +92,7 @@ def to_markdown(
             continue
         if not entry.text.strip():
             continue
-        who = you if entry.kind is EntryKind.USER else model
+        who = you if entry.kind is EntryKind.USER else entry.speaker or model
         body = _md_escape(entry.heard_text.strip())
         if entry.interrupted:
             tail = entry.unheard_text.strip()
@@ -166,7 +166,7 @@ def to_srt(transcript: Transcript, *, you: str = "You", model: str = "Gemini") -
         text = entry.heard_text.strip()
         if not text:
             continue
-        who = you if entry.kind is EntryKind.USER else model
+        who = you if entry.kind is EntryKind.USER else entry.speaker or model
         start = entry.started_s
         end = max(entry.ended_s, start + MIN_CUE_S)
         number = len(cues) + 1

@@ -39,11 +39,14 @@ class FirstRunDialog(QDialog):
         layout.addWidget(intro)
         self.group = QButtonGroup(self)
         self.radios: dict[BackendKind, QRadioButton] = {}
+        local = vm.local
         labels = {
             BackendKind.GEMINI: self.tr("Gemini API key"),
             BackendKind.EPHEMERAL: self.tr("My organisation's token service"),
             BackendKind.VERTEX: self.tr("Vertex AI (Google Cloud)"),
-            BackendKind.LOCAL: self.tr("Local engine only (offline, no key)"),
+            BackendKind.LOCAL: self.tr("Local engine only (offline, no key)")
+            if local is None
+            else self.tr("{0} — on this computer, no key").format(local.name),
         }
         self.pages = QStackedWidget()
         for kind in CHOICES:
@@ -51,6 +54,9 @@ class FirstRunDialog(QDialog):
             radio.setAccessibleName(labels[kind])
             self.group.addButton(radio)
             self.radios[kind] = radio
+            if kind is BackendKind.LOCAL and local is not None:
+                radio.setToolTip(local.description)
+                radio.setAccessibleDescription(local.description)
             layout.addWidget(radio)
             radio.toggled.connect(lambda on, k=kind: self._on_choice(k) if on else None)
         layout.addWidget(self.pages)
@@ -86,9 +92,15 @@ class FirstRunDialog(QDialog):
         vertex_form.addRow(self.tr("Project"), self.vertex_project)
         vertex_form.addRow(self.tr("Location"), self.vertex_location)
         local_page = QLabel(
-            self.tr("Conversations stay on this computer. Understanding and voice are simpler.")
+            local.description
+            if local is not None and local.description
+            else self.tr(
+                "Conversations stay on this computer. Understanding and voice are simpler."
+            )
         )
+        local_page.setObjectName("localDescription")
         local_page.setWordWrap(True)
+        self.local_description = local_page
         self._page_of = {
             BackendKind.GEMINI: self.pages.addWidget(key_page),
             BackendKind.EPHEMERAL: self.pages.addWidget(token_page),
@@ -105,6 +117,9 @@ class FirstRunDialog(QDialog):
         buttons = QHBoxLayout()
         self.skip = QPushButton(self.tr("Use the local engine for now"))
         self.skip.setAccessibleName(self.tr("Use the local engine for now"))
+        if local is not None:
+            self.skip.setToolTip(local.name)
+            self.skip.setAccessibleDescription(local.name)
         self.ok = QPushButton(self.tr("Continue"))
         self.ok.setDefault(True)
         self.ok.setAccessibleName(self.tr("Continue"))

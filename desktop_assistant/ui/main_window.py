@@ -76,7 +76,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.media, self.tr("See && hear"))
         self.settings_panel: SettingsPanel | None = None
         if model.settings is not None:
-            self.settings_panel = SettingsPanel(model.settings, self.ptt_key_text())
+            self.settings_panel = SettingsPanel(
+                model.settings, self.ptt_key_text(), backend=model.backend
+            )
             self.tabs.addTab(self.settings_panel, self.tr("Settings"))
             model.settings.applied.connect(self._on_settings_applied)
             self.settings_panel.backend_setup_requested.connect(self.backend_setup_requested)
@@ -88,7 +90,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([700, 460])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.status = StatusBar(model.status, model.session)
+        self.status = StatusBar(model.status, model.session, model.backend)
         self.setStatusBar(self.status)
 
         self._build_actions()
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         session.talking_changed.connect(self._sync_toolbar)
         session.connection_changed.connect(self._sync_toolbar)
         session.model_changed.connect(self._sync_toolbar)
+        model.backend.label_changed.connect(self._sync_toolbar)
         model.tools.pending_approvals_changed.connect(self._on_pending_approvals)
         model.banner.action_triggered.connect(self._on_banner_action)
         self.conversation.export_failed.connect(
@@ -131,9 +134,11 @@ class MainWindow(QMainWindow):
             if current.voice.language_code:
                 parts.append(current.voice.language_code)
             translation = current.translation
+            self.summary_mode = ""
             if translation.enabled:
                 source = translation.source_language or self.tr("auto")
-                parts.append(f"{source} → {translation.target_language}")
+                self.summary_mode = f"{source} → {translation.target_language}"
+                parts.append(self.summary_mode)
             self.conversation.set_translation_mode(
                 translation.enabled,
                 language_name(translation.source_language)
@@ -252,6 +257,10 @@ class MainWindow(QMainWindow):
         self.state_dot.style().polish(self.state_dot)
         self.state_dot.setAccessibleDescription(self.model.status.connection_text)
         self.summary.setText(self._summary(state))
+        backend = self.model.backend.label
+        description = backend.description if backend is not None else ""
+        self.summary.setToolTip(description)
+        self.summary.setAccessibleDescription(description)
 
     def _summary(self, state: ConnectionState) -> str:
         words = {
@@ -262,13 +271,20 @@ class MainWindow(QMainWindow):
             ConnectionState.FAILED: self.tr("Failed"),
         }
         parts = [words[state]]
-        if self.summary_details:
+        backend = self.model.backend.label
+        if backend is not None and backend.local:
+            # The local engine answers and speaks, whatever model and voice the settings name.
+            parts.append(backend.name)
+            if self.summary_mode:
+                parts.append(self.summary_mode)
+        elif self.summary_details:
             parts.append(self.summary_details)
         elif self.model.session.model:
             parts.append(self.model.session.model)
         return " · ".join(parts)
 
     summary_details = ""
+    summary_mode = ""  # translation: "auto → de"
 
     def _on_banner_action(self, action: BannerAction) -> None:
         if action in (BannerAction.START, BannerAction.RECONNECT):

@@ -77,6 +77,8 @@ class TranscriptEntry:
     heard_chars: int | None = None
     typed: bool = False
     tool: ToolCallInfo | None = None
+    speaker: str = ""
+    """Model turns: who answered, when it was not Gemini (the offline engine, a test engine)."""
 
     @property
     def heard_text(self) -> str:
@@ -261,7 +263,7 @@ class Transcript:
             if entry.kind is EntryKind.TOOL and entry.tool is not None:
                 lines.append(f"[tool] {entry.tool.name} ({entry.tool.state.value})")
             elif entry.text:
-                who = you if entry.kind is EntryKind.USER else model
+                who = you if entry.kind is EntryKind.USER else entry.speaker or model
                 text = entry.heard_text.rstrip()
                 if entry.interrupted:
                     text += " [interrupted]"

@@ -1,6 +1,120 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>Backend</name>
+    <message>
+        <source>Offline (English, limited knowledge)</source>
+        <translation>Offline (Englisch, begrenztes Wissen)</translation>
+    </message>
+    <message>
+        <source>Runs entirely on this computer: no API key, no network. It understands and speaks English only. A very small language model answers, so it knows little and can be wrong; the time, the date and timers are handled exactly, and the app's tools are used where they fit.</source>
+        <translation>Läuft ganz auf diesem Computer: kein API-Schlüssel, kein Netzwerk. Versteht und spricht nur Englisch. Ein sehr kleines Sprachmodell antwortet, es weiß also wenig und kann sich irren; Uhrzeit, Datum und Timer werden exakt behandelt, und wo sie passen, werden die Werkzeuge der App genutzt.</translation>
+    </message>
+    <message>
+        <source>Preparing the offline language model (first run only)…</source>
+        <translation>Das Offline-Sprachmodell wird vorbereitet (nur beim ersten Mal)…</translation>
+    </message>
+    <message>
+        <source>Offline assistant</source>
+        <translation>Offline-Assistent</translation>
+    </message>
+    <message>
+        <source>Local test engine (echo)</source>
+        <translation>Lokale Test-Engine (Echo)</translation>
+    </message>
+    <message>
+        <source>Repeats what you say or type, to check the app, the microphone and the speaker without a key. It does not answer questions.</source>
+        <translation>Wiederholt, was Sie sagen oder tippen, um App, Mikrofon und Lautsprecher ohne Schlüssel zu prüfen. Fragen beantwortet sie nicht.</translation>
+    </message>
+    <message>
+        <source>Echo test</source>
+        <translation>Echo-Test</translation>
+    </message>
+    <message>
+        <source>Local test engine (script {0})</source>
+        <translation>Lokale Test-Engine (Skript {0})</translation>
+    </message>
+    <message>
+        <source>Plays the answers of a script file, for tests and demonstrations.</source>
+        <translation>Spielt die Antworten einer Skriptdatei ab, für Tests und Vorführungen.</translation>
+    </message>
+    <message>
+        <source>Script</source>
+        <translation>Skript</translation>
+    </message>
+    <message>
+        <source>Local engine ({0})</source>
+        <translation>Lokale Engine ({0})</translation>
+    </message>
+    <message>
+        <source>The bundled local server, answering with its {0} engine.</source>
+        <translation>Der mitgelieferte lokale Server; es antwortet seine Engine {0}.</translation>
+    </message>
+    <message>
+        <source>Local engine</source>
+        <translation>Lokale Engine</translation>
+    </message>
+    <message>
+        <source>Gemini API (organisation's tokens)</source>
+        <translation>Gemini-API (Tokens der Organisation)</translation>
+    </message>
+    <message>
+        <source>The Gemini Live API, with short-lived tokens from {0}.</source>
+        <translation>Die Gemini-Live-API, mit kurzlebigen Tokens von {0}.</translation>
+    </message>
+    <message>
+        <source>your organisation</source>
+        <translation>Ihrer Organisation</translation>
+    </message>
+    <message>
+        <source>Vertex AI</source>
+        <translation>Vertex AI</translation>
+    </message>
+    <message>
+        <source>Gemini Live on Google Cloud Vertex AI (project {0}).</source>
+        <translation>Gemini Live auf Google Cloud Vertex AI (Projekt {0}).</translation>
+    </message>
+    <message>
+        <source>Custom endpoint</source>
+        <translation>Eigener Endpunkt</translation>
+    </message>
+    <message>
+        <source>A Live endpoint at {0}.</source>
+        <translation>Ein Live-Endpunkt unter {0}.</translation>
+    </message>
+    <message>
+        <source>Gemini API</source>
+        <translation>Gemini-API</translation>
+    </message>
+    <message>
+        <source>Google's Gemini Live API, with your API key.</source>
+        <translation>Die Gemini-Live-API von Google, mit Ihrem API-Schlüssel.</translation>
+    </message>
+    <message>
+        <source>The offline speech engine is ready.</source>
+        <translation>Die Offline-Sprach-Engine ist bereit.</translation>
+    </message>
+    <message>
+        <source>The offline speech engine could not load.</source>
+        <translation>Die Offline-Sprach-Engine konnte nicht geladen werden.</translation>
+    </message>
+    <message>
+        <source>The offline speech engine could not load: {0}</source>
+        <translation>Die Offline-Sprach-Engine konnte nicht geladen werden: {0}</translation>
+    </message>
+    <message>
+        <source>Loading the offline speech engine…</source>
+        <translation>Die Offline-Sprach-Engine wird geladen…</translation>
+    </message>
+</context>
+<context>
+    <name>BackendViewModel</name>
+    <message>
+        <source>The backend in use could not be determined.</source>
+        <translation>Die verwendete Verbindung ließ sich nicht feststellen.</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <source>Dismiss message</source>
@@ -208,6 +322,10 @@
     <message>
         <source>Local engine only (offline, no key)</source>
         <translation>Nur lokale Engine (offline, ohne Schlüssel)</translation>
+    </message>
+    <message>
+        <source>{0} — on this computer, no key</source>
+        <translation>{0} — auf diesem Computer, ohne Schlüssel</translation>
     </message>
     <message>
         <source>API key</source>
@@ -798,6 +916,10 @@
         <translation>Gemini-API, wenn ein Schlüssel gespeichert ist, sonst die lokale Engine</translation>
     </message>
     <message>
+        <source>Gemini API when a key is stored, else {0}</source>
+        <translation>Gemini-API, wenn ein Schlüssel gespeichert ist, sonst {0}</translation>
+    </message>
+    <message>
         <source>Gemini API</source>
         <translation>Gemini-API</translation>
     </message>
@@ -909,6 +1031,14 @@
     <message>
         <source>Token usage</source>
         <translation>Token-Verbrauch</translation>
+    </message>
+    <message>
+        <source>Backend getting ready</source>
+        <translation>Verbindung wird vorbereitet</translation>
+    </message>
+    <message>
+        <source>Loading progress</source>
+        <translation>Ladefortschritt</translation>
     </message>
 </context>
 <context>
@@ -1114,6 +1244,10 @@
     <message>
         <source>You said</source>
         <translation>Sie sagten</translation>
+    </message>
+    <message>
+        <source>{0} said</source>
+        <translation>{0} sagte</translation>
     </message>
     <message>
         <source>Gemini said</source>

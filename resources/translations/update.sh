@@ -6,7 +6,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 bin="$root/.venv/bin"
 cd "$root"
-sources=$(ls desktop_assistant/ui/*.py desktop_assistant/ui/*/*.py desktop_assistant/app/gui.py)
+sources=$(ls desktop_assistant/ui/*.py desktop_assistant/ui/*/*.py desktop_assistant/app/gui*.py)
 "$bin/pyside6-lupdate" $sources -ts "$here/desktop_assistant_de.ts" -no-obsolete -locations none
 "$bin/python" "$here/fill_ts.py" "$here/desktop_assistant_de.ts" "$here/de.py"
 "$bin/pyside6-lrelease" "$here/desktop_assistant_de.ts" -qm "$here/desktop_assistant_de.qm"

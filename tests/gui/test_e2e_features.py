@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop_assistant.config.settings import BackendKind
 from desktop_assistant.core.events import ConnectionState, TurnState
 from desktop_assistant.server import Fault, FaultKind, LocalLiveServer
+from desktop_assistant.server.engines.offline import (
+    BACKEND_DESCRIPTION,
+    BACKEND_LABEL,
+    is_installed,
+)
 from desktop_assistant.tools.builtin import builtin_registry
 from desktop_assistant.tools.registry import ToolRegistry
-from desktop_assistant.ui.controllers import VideoSourceKind
+from desktop_assistant.ui.controllers import BackendProgress, VideoSourceKind
 from desktop_assistant.ui.transcript import EntryKind, ToolState
 from tests.gui.helpers import wait_signal, wait_until
 from tests.gui.live_app import Launch, LiveApp
 from tests.support.fixtures import camera_video
+
+LOAD_TIMEOUT_S = 180.0
+"""The offline models' first load in a process (seconds on a laptop; CI machines are slower)."""
+
+
+def _clock_reading(moment: datetime) -> str:
+    """How the time is said in English: 3:07 PM."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
 def _last_model_text(app: LiveApp) -> str:
@@ -23,7 +38,7 @@ def _last_model_text(app: LiveApp) -> str:
     return entries[-1].text.strip() if entries and entries[-1].finished else ""
 
 
-async def _answer(app: LiveApp, typed: str) -> str:
+async def _answer(app: LiveApp, typed: str, within_s: float = 30.0) -> str:
     before = len(app.model.transcript.transcript.entries)
     await app.say_by_typing(typed)
     await wait_until(
@@ -31,7 +46,7 @@ async def _answer(app: LiveApp, typed: str) -> str:
             len(app.model.transcript.transcript.entries) > before + 1
             and bool(_last_model_text(app))
         ),
-        30.0,
+        within_s,
         f"the answer to {typed!r}",
     )
     return _last_model_text(app)
@@ -190,15 +205,51 @@ async def test_a_dropped_connection_shows_progress_and_recovers(launch: Launch) 
 
 @pytest.mark.asyncio
 async def test_without_a_key_the_app_opens_and_talks_locally(launch: Launch) -> None:
+    # What a new user gets: no key, no settings, the first-run dialog; the README's install
+    # includes the offline speech engine, so "auto" talks to it.
+    assert is_installed(), "the offline extra is part of the test environment"
     app = await launch(None, backend=None, first_run=True, server=False)
     dialog = app.gui.dialog
     assert dialog is not None
     await wait_until(dialog.isVisible, what="the first-run dialog")
+    local_choice = dialog.radios[BackendKind.LOCAL]
+    assert local_choice.text().startswith(BACKEND_LABEL)
+    assert local_choice.toolTip() == BACKEND_DESCRIPTION
     app.click(dialog.skip)
     await wait_until(lambda: not dialog.isVisible(), what="the dialog to close")
     assert '"local"' in (app.folder / "settings.json").read_text(encoding="utf-8")
+    panel = app.window.settings_panel
+    assert panel is not None
+    assert panel.backend.text() == f"Backend: {BACKEND_LABEL}"
+
+    progress: list[BackendProgress] = []
+    backend = app.model.backend
+    backend.progress_changed.connect(lambda: progress.append(backend.progress))  # type: ignore[arg-type]
     await app.start_conversation()
-    assert await _answer(app, "hello") == "You said: hello"
+    summary = app.window.summary
+    assert summary.text() == f"Live · {BACKEND_LABEL}"  # not a Gemini model, not its voice
+    assert summary.toolTip() == BACKEND_DESCRIPTION
+    assert summary.accessibleDescription() == BACKEND_DESCRIPTION
+
+    # The models load in the background (a few seconds the first time in a process): the status
+    # bar says so until they are ready, and the first answer waits for them.
+    before = datetime.now().astimezone()
+    answer = await _answer(app, "What time is it?", within_s=LOAD_TIMEOUT_S)
+    after = datetime.now().astimezone()
+    assert progress, "the offline engine's loading reached the window"
+    assert all(p.loading or p.ready for p in progress), [p.problem for p in progress]
+    assert progress[-1].ready
+    assert not app.window.status.preparing.isVisible()
+    # A time question is answered by rule through the app's own current_time tool, from the
+    # local clock: "It's 3:07 PM." (allowing for the minute, or hour, turning meanwhile).
+    calls = list(app.model.tools.calls.values())
+    assert [c.info.name for c in calls] == ["current_time"]
+    assert calls[0].info.state is ToolState.OK
+    assert answer.startswith("It's ")
+    assert answer.endswith(("AM.", "PM.")), answer
+    said = answer.removeprefix("It's ").removesuffix(".")
+    assert said in {_clock_reading(before), _clock_reading(after)}, (answer, before, after)
+    assert "Offline assistant" in app.window.conversation.view.entries[-1].header.text()
     assert app.window.media.no_mic.isVisible()  # no audio devices in this test: still works
 
 

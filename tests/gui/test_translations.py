@@ -12,7 +12,9 @@ import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from desktop_assistant.app.gui_labels import engine_label, progress_of
 from desktop_assistant.core.events import TurnState
+from desktop_assistant.server.engines.offline.loader import LoadProgress, LoadState
 from desktop_assistant.ui.i18n import install_translations, remove_translations
 from desktop_assistant.ui.main_window import MainWindow
 from desktop_assistant.ui.resources import translations_dir
@@ -37,7 +39,7 @@ def test_every_text_of_the_window_has_a_german_translation(tmp_path: Path) -> No
         str(p.relative_to(REPO_ROOT))
         for p in [
             *REPO_ROOT.glob("desktop_assistant/ui/**/*.py"),
-            REPO_ROOT / "desktop_assistant/app/gui.py",
+            *REPO_ROOT.glob("desktop_assistant/app/gui*.py"),
         ]
     )
     fresh = tmp_path / "fresh.ts"
@@ -91,6 +93,24 @@ def test_the_window_speaks_german(german: None, theme) -> None:
         panel = window.settings_panel
         assert panel is not None
         assert panel.turn_section.title() == "Sprecherwechsel"
+    finally:
+        window.finish_close()
+        window.deleteLater()
+
+
+def test_the_offline_engine_is_named_in_german(german: None, theme) -> None:
+    # Looked up by the engine's own English text: a changed label fails here until translated.
+    label = engine_label("offline")
+    assert label.name == "Offline (Englisch, begrenztes Wissen)"
+    assert label.description.startswith("Läuft ganz auf diesem Computer")
+    loading = progress_of(LoadProgress(LoadState.LOADING, 1, 4, "Loaded the voice."))
+    assert loading is not None
+    assert loading.message == "Die Offline-Sprach-Engine wird geladen… 1/4"
+    conversation = RecordingConversation()
+    model = WindowModel.build(conversation, StaticMedia(), settings=MemorySettings(), backend=label)
+    window = MainWindow(model)
+    try:
+        assert window.summary.text() == "Nicht verbunden · Offline (Englisch, begrenztes Wissen)"
     finally:
         window.finish_close()
         window.deleteLater()

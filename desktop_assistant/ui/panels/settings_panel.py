@@ -27,6 +27,7 @@ from desktop_assistant.ui.panels.settings_sections import (
     _gate,
     _select,
 )
+from desktop_assistant.ui.viewmodels.backend_vm import BackendViewModel
 from desktop_assistant.ui.viewmodels.settings_vm import SettingsViewModel
 
 
@@ -84,19 +85,29 @@ class TranslationSection(QGroupBox):
             self.note.show()
 
 
+_MAY_BE_LOCAL = (BackendKind.AUTO, BackendKind.LOCAL)
+
+
 class SettingsPanel(QWidget):
     backend_setup_requested = Signal()
 
     def __init__(
-        self, vm: SettingsViewModel, ptt_key_text: str = "F9", parent: QWidget | None = None
+        self,
+        vm: SettingsViewModel,
+        ptt_key_text: str = "F9",
+        parent: QWidget | None = None,
+        *,
+        backend: BackendViewModel | None = None,
     ) -> None:
         super().__init__(parent)
         self._vm = vm
+        self._backend = backend
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         backend_row = QHBoxLayout()
         self.backend = QLabel()
         self.backend.setObjectName("hint")
+        self.backend.setWordWrap(True)
         self.change_backend = QPushButton(self.tr("Change…"))
         self.change_backend.setAccessibleName(self.tr("Change how to reach Gemini"))
         self.change_backend.clicked.connect(self.backend_setup_requested)
@@ -151,6 +162,8 @@ class SettingsPanel(QWidget):
         vm.draft_changed.connect(self.refresh)
         vm.busy_changed.connect(self.refresh)
         vm.problem_changed.connect(self._on_problem)
+        if backend is not None:
+            backend.label_changed.connect(self.refresh)
         self.refresh()
 
     def _on_problem(self, text: str) -> None:
@@ -159,15 +172,22 @@ class SettingsPanel(QWidget):
 
     def refresh(self, *_: object) -> None:
         vm = self._vm
+        local = self._backend.local_label() if self._backend is not None else None
         names = {
-            BackendKind.AUTO: self.tr("Gemini API when a key is stored, else the local engine"),
+            BackendKind.AUTO: self.tr("Gemini API when a key is stored, else the local engine")
+            if local is None
+            else self.tr("Gemini API when a key is stored, else {0}").format(local.name),
             BackendKind.GEMINI: self.tr("Gemini API"),
             BackendKind.EPHEMERAL: self.tr("Gemini API through your organisation's tokens"),
             BackendKind.VERTEX: self.tr("Vertex AI"),
-            BackendKind.LOCAL: self.tr("Local engine"),
+            BackendKind.LOCAL: self.tr("Local engine") if local is None else local.name,
             BackendKind.CUSTOM: self.tr("Custom endpoint"),
         }
-        self.backend.setText(self.tr("Backend: {0}").format(names[vm.current.backend.kind]))
+        kind = vm.current.backend.kind
+        self.backend.setText(self.tr("Backend: {0}").format(names[kind]))
+        about = local.description if local is not None and kind in _MAY_BE_LOCAL else ""
+        self.backend.setToolTip(about)
+        self.backend.setAccessibleDescription(about)
         for section in self.sections:
             section.refresh()
         dirty = vm.dirty

@@ -19,7 +19,7 @@ from desktop_assistant.config.capabilities import (
     platform_for,
 )
 from desktop_assistant.config.settings import BackendKind
-from desktop_assistant.ui.controllers import BackendSetup
+from desktop_assistant.ui.controllers import BackendLabel, BackendSetup
 from desktop_assistant.ui.tasks import UiTasks
 from desktop_assistant.ui.viewmodels.settings_vm import SettingsViewModel
 
@@ -37,8 +37,12 @@ class FirstRunViewModel(QObject):
         settings: SettingsViewModel,
         tasks: UiTasks,
         parent: QObject | None = None,
+        *,
+        local: BackendLabel | None = None,
     ) -> None:
         super().__init__(parent)
+        self.local = local
+        """What the local choice runs (the offline engine, or a test one), when the app says."""
         self._setup = setup
         self._settings = settings
         self._tasks = tasks

@@ -54,6 +54,8 @@ class TranscriptViewModel(QObject):
         # belongs to the unheard tail, not to a new model turn.
         self._after_cut = False
         self.transcript = Transcript()
+        self.speaker = ""
+        """Who answers new model turns when it is not Gemini (set from the backend in use)."""
         router.on(InputTranscribed, self._on_input)
         router.on(OutputTranscribed, self._on_output)
         router.on(ModelTextReceived, self._on_model_text)
@@ -135,7 +137,10 @@ class TranscriptViewModel(QObject):
         # The model answering means the user's turn is over, whatever transcription still says.
         self._touched(self.transcript.finish(EntryKind.USER, now), before)
         before = len(self.transcript)
-        self._touched(self.transcript.add_fragment(EntryKind.MODEL, text, finished, now), before)
+        index = self.transcript.add_fragment(EntryKind.MODEL, text, finished, now)
+        if index is not None and index >= before:
+            self.transcript.entries[index].speaker = self.speaker  # before the view shows it
+        self._touched(index, before)
 
     def _on_output(self, event: OutputTranscribed) -> None:
         self._model_fragment(event.text, event.finished)

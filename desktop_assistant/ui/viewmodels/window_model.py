@@ -7,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop_assistant.ui.controllers import (
+    BackendLabel,
+    BackendLabels,
     ConversationController,
     MediaController,
     SettingsController,
 )
 from desktop_assistant.ui.tasks import UiTasks
+from desktop_assistant.ui.viewmodels.backend_vm import BackendViewModel
 from desktop_assistant.ui.viewmodels.banner_vm import BannerViewModel
 from desktop_assistant.ui.viewmodels.media_vm import MediaViewModel
 from desktop_assistant.ui.viewmodels.router import EventRouter
@@ -34,6 +37,7 @@ class WindowModel:
     turns: TurnsViewModel
     status: StatusViewModel
     media: MediaViewModel
+    backend: BackendViewModel
     settings: SettingsViewModel | None = None
 
     @classmethod
@@ -43,7 +47,10 @@ class WindowModel:
         media: MediaController,
         clock: Callable[[], float] = time.monotonic,
         settings: SettingsController | None = None,
+        labels: BackendLabels | None = None,
+        backend: BackendLabel | None = None,
     ) -> WindowModel:
+        """``labels`` names the backends; ``backend`` is the one in use at launch."""
         router = EventRouter()
         tasks = UiTasks()
         banner = BannerViewModel(router)
@@ -67,9 +74,27 @@ class WindowModel:
                     media_vm, "frames_per_second", settings_vm.current.video.frames_per_second
                 )
             )
+        backend_vm = BackendViewModel(router, tasks, banner, labels, settings_vm, backend)
+
+        def name_the_speaker() -> None:
+            # New model turns are attributed to the engine that answers them.
+            transcript.speaker = backend_vm.label.speaker if backend_vm.label is not None else ""
+
+        backend_vm.label_changed.connect(name_the_speaker)
+        name_the_speaker()
         router.attach(conversation)
         return cls(
-            router, tasks, banner, session, tools, transcript, turns, status, media_vm, settings_vm
+            router,
+            tasks,
+            banner,
+            session,
+            tools,
+            transcript,
+            turns,
+            status,
+            media_vm,
+            backend_vm,
+            settings_vm,
         )
 
     async def close(self) -> None:

@@ -65,7 +65,8 @@ def header_html(entry: TranscriptEntry, c: Colors) -> str:
     if entry.kind is EntryKind.USER:
         who, tone = QCoreApplication.translate("TranscriptView", "You"), c.user
     else:
-        who, tone = QCoreApplication.translate("TranscriptView", "Gemini"), c.model
+        who = entry.speaker or QCoreApplication.translate("TranscriptView", "Gemini")
+        tone = c.model
     parts = [f'<b style="color:{tone}">{html.escape(who)}</b>']
     parts.append(f'<span style="color:{c.muted}">{_clock(entry.started_s)}</span>')
     if entry.typed:
@@ -146,7 +147,11 @@ class EntryWidget(QFrame):
         elif entry.kind is EntryKind.USER:
             self.body.setAccessibleName(QCoreApplication.translate("TranscriptView", "You said"))
         else:
-            self.body.setAccessibleName(QCoreApplication.translate("TranscriptView", "Gemini said"))
+            self.body.setAccessibleName(
+                QCoreApplication.translate("TranscriptView", "{0} said").format(entry.speaker)
+                if entry.speaker
+                else QCoreApplication.translate("TranscriptView", "Gemini said")
+            )
         if entry.unheard_text:
             self.body.setToolTip(
                 QCoreApplication.translate(

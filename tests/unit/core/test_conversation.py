@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from desktop_assistant.core.conversation import Conversation, Role
+from desktop_assistant.core.conversation import Conversation, Role, TranscriptEntry
 from desktop_assistant.core.events import (
     ConnectionState,
     ConnectionStateChanged,
@@ -114,6 +114,45 @@ def test_history_replays_what_the_user_heard():
     c.mark_played(1, 6_000)  # a quarter of the audio: "Hello! Ho|w are..." is cut back to a word
     c.apply(TurnCompleted())
     assert c.history() == [HistoryTurn("user", "Hi"), HistoryTurn("model", "Hello!")]
+
+
+def _cut_without_knowing_what_played(c: Conversation) -> TranscriptEntry:
+    c.apply(TextSent("Tell me about Rome"))
+    c.begin_model_output()
+    c.apply(ModelAudioReceived(SECOND))
+    c.apply(OutputTranscribed("Rome is the capital of Italy."))
+    c.apply(Interrupted())  # no speaker: nothing reports how much of the second was played
+    c.apply(OutputTranscribed(" It has a long history."))  # late text of the cut generation
+    c.apply(TurnCompleted())
+    return c.entries[1]
+
+
+def test_a_cut_turn_whose_playback_is_unknown_keeps_the_text_that_had_arrived():
+    c = Conversation(Clock())
+    model = _cut_without_knowing_what_played(c)
+    assert model.interrupted
+    assert model.heard_fraction is None
+    assert model.heard_text == "Rome is the capital of Italy."
+    assert model.unheard_text.strip() == "It has a long history."
+    # Re-seeding tells the model what it had said, not that it said nothing.
+    assert c.history() == [
+        HistoryTurn("user", "Tell me about Rome"),
+        HistoryTurn("model", "Rome is the capital of Italy."),
+    ]
+
+
+def test_a_cut_turn_known_to_have_played_nothing_is_left_out_of_history():
+    c = Conversation(Clock())
+    c.apply(TextSent("Tell me about Rome"))
+    c.begin_model_output()
+    c.apply(ModelAudioReceived(SECOND))
+    c.apply(OutputTranscribed("Rome is the capital of Italy."))
+    c.apply(Interrupted())
+    c.mark_played(1, 0)  # the speaker was there and had played none of it
+    c.apply(TurnCompleted())
+    assert c.entries[1].heard_fraction == 0.0
+    assert c.entries[1].heard_text == ""
+    assert c.history() == [HistoryTurn("user", "Tell me about Rome")]
 
 
 def test_tool_calls_hold_the_floor_until_answered():
