@@ -29,7 +29,6 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from google import genai
 from google.genai import types
 
 from desktop_assistant.server import LocalLiveServer, ServerOptions
@@ -62,14 +61,7 @@ async def utterance_pcm() -> bytes:
 
 async def run_session(server: LocalLiveServer, utterance: bytes, seconds: float) -> SessionFigures:
     figures = SessionFigures()
-    client = genai.Client(
-        api_key=server.api_key,
-        http_options=types.HttpOptions(
-            base_url=server.base_url,
-            api_version="v1beta",
-            async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
-        ),
-    )
+    client = server.genai_client()
     config = types.LiveConnectConfig(
         response_modalities=["AUDIO"],
         realtime_input_config=types.RealtimeInputConfig(
@@ -145,14 +137,7 @@ async def run_session(server: LocalLiveServer, utterance: bytes, seconds: float)
 async def pacing(speed: float) -> dict[str, float]:
     """How long one spoken reply takes to arrive, against how long it plays."""
     async with LocalLiveServer(ServerOptions(speed=speed)) as server:
-        client = genai.Client(
-            api_key=server.api_key,
-            http_options=types.HttpOptions(
-                base_url=server.base_url,
-                api_version="v1beta",
-                async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
-            ),
-        )
+        client = server.genai_client()
         arrivals: list[float] = []
         audio = 0
         async with client.aio.live.connect(

@@ -65,14 +65,7 @@ async def _speak(session: genai.live.AsyncSession, pcm: bytes, speed: float) -> 
 
 async def run_demo(out: Path, question: str, spoken: str, speed: float) -> int:
     async with LocalLiveServer(ServerOptions(engine="echo", speed=speed)) as server:
-        client = genai.Client(
-            api_key=server.api_key,
-            http_options=types.HttpOptions(
-                base_url=server.base_url,
-                api_version="v1beta",
-                async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
-            ),
-        )
+        client = server.genai_client()
         config = types.LiveConnectConfig(
             response_modalities=[types.Modality.AUDIO],
             input_audio_transcription=types.AudioTranscriptionConfig(),

@@ -113,20 +113,12 @@ def _check_exchange() -> str:
 
 
 async def _spoken_exchange() -> str:
-    from google import genai
     from google.genai import types
 
     from desktop_assistant.server import LocalLiveServer, ServerOptions
 
     async with LocalLiveServer(ServerOptions(engine="echo")) as server:
-        client = genai.Client(
-            api_key=server.api_key,
-            http_options=types.HttpOptions(
-                base_url=server.base_url,
-                api_version="v1beta",
-                async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
-            ),
-        )
+        client = server.genai_client()
         config = types.LiveConnectConfig(
             response_modalities=[types.Modality.AUDIO],
             output_audio_transcription=types.AudioTranscriptionConfig(),

@@ -3,14 +3,7 @@
 ::
 
     async with LocalLiveServer(ServerOptions(engine="echo", speed=20.0)) as server:
-        client = genai.Client(
-            api_key=server.api_key,
-            http_options=types.HttpOptions(
-                base_url=server.base_url,
-                api_version="v1beta",
-                async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
-            ),
-        )
+        client = server.genai_client()  # the unmodified SDK, trusting the server's CA
 
 ``server.options`` and ``server.faults`` may be changed while it runs; each new connection uses
 the values current when it opens.
@@ -32,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from google import genai
+from google.genai import types as genai_types
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
@@ -137,6 +132,23 @@ class LocalLiveServer:
 
     def client_ssl_context(self) -> ssl.SSLContext:
         return tls.client_context(self.ca_file)
+
+    def genai_client(
+        self, *, api_key: str | None = None, api_version: str = "v1beta"
+    ) -> genai.Client:
+        """An unmodified google-genai client pointed at this server and trusting its CA.
+
+        The SDK forces TLS and takes the trust through ``async_client_args`` (forwarded to
+        websockets); ``proxy: None`` keeps a system proxy from catching loopback traffic.
+        """
+        return genai.Client(
+            api_key=api_key if api_key is not None else self.api_key,
+            http_options=genai_types.HttpOptions(
+                base_url=self.base_url,
+                api_version=api_version,
+                async_client_args={"ssl": self.client_ssl_context(), "proxy": None},
+            ),
+        )
 
     def mint_token(
         self,

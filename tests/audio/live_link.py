@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from google import genai
 from google.genai import types
 
 from desktop_assistant.media.audio.capture import MicrophoneCapture
@@ -38,14 +37,7 @@ async def scripted_server(
 
 @contextlib.asynccontextmanager
 async def connect(server: LocalLiveServer) -> AsyncIterator[Any]:
-    client = genai.Client(
-        api_key=server.api_key,
-        http_options=types.HttpOptions(
-            base_url=server.base_url,
-            api_version="v1beta",
-            async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
-        ),
-    )
+    client = server.genai_client()
     config = types.LiveConnectConfig(response_modalities=["AUDIO"])
     async with asyncio.timeout(30):
         connecting = client.aio.live.connect(model=MODEL, config=config)

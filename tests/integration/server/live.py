@@ -33,10 +33,12 @@ def client_for(
     api_version: str = "v1beta",
     base_url: str | None = None,
 ) -> genai.Client:
+    if base_url is None:
+        return server.genai_client(api_key=api_key, api_version=api_version)
     return genai.Client(
         api_key=api_key if api_key is not None else server.api_key,
         http_options=types.HttpOptions(
-            base_url=base_url or server.base_url,
+            base_url=base_url,
             api_version=api_version,
             async_client_args={"ssl": server.client_ssl_context(), "proxy": None},
         ),
