@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-import pytest
-
 from tests.support.pulse import VirtualAudio
 
 # Qt must never look for a display, and no test may reach a proxy or the internet.
@@ -20,12 +18,12 @@ for _var in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
     os.environ.pop(_var, None)
 
 
-@pytest.fixture(scope="session")
-def virtual_audio() -> Iterator[VirtualAudio]:
-    """One private PulseAudio server (virtual mic and speaker) for every test that needs sound.
+def running_virtual_audio() -> Iterator[VirtualAudio]:
+    """A private PulseAudio server (virtual mic and speaker), for a package-scoped fixture.
 
-    Started on first use and probed until audio flows; PortAudio's device list is refreshed
-    around it, because sounddevice enumerated devices when it was imported.
+    Each test folder that needs sound gets its own server (tests/audio, tests/gui), so one folder
+    cannot leave loopbacks, defaults or suspended devices behind for another. PortAudio's device
+    list is refreshed around it, because sounddevice enumerated devices when it was imported.
     """
     from desktop_assistant.media.audio.devices import refresh_devices
 

@@ -1,5 +1,15 @@
-"""The audio tier: real PortAudio streams on a private PulseAudio server that these tests start.
+"""The audio tier: real PortAudio streams on a private PulseAudio server that these tests start."""
 
-The server itself is the suite-wide ``virtual_audio`` fixture (tests/conftest.py), shared with
-the GUI tests that talk by voice.
-"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import running_virtual_audio
+from tests.support.pulse import VirtualAudio
+
+
+@pytest.fixture(scope="package")
+def virtual_audio() -> Iterator[VirtualAudio]:
+    yield from running_virtual_audio()

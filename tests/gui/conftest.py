@@ -18,9 +18,11 @@ from PySide6.QtWidgets import QApplication
 from desktop_assistant.ui.main_window import MainWindow
 from desktop_assistant.ui.theme import ThemeChoice, ThemeManager
 from desktop_assistant.ui.viewmodels.window_model import WindowModel
+from tests.conftest import running_virtual_audio
 from tests.gui.doubles import MemorySettings, RecordingConversation, StaticMedia
 from tests.gui.fixtures_window import ManualClock, Rig
 from tests.gui.live_app import launch  # noqa: F401 (the end-to-end fixture, shared here)
+from tests.support.pulse import VirtualAudio
 
 
 def _app() -> QApplication:
@@ -63,3 +65,9 @@ def rig(qtbot, theme) -> Iterator[Rig]:
     model.router.detach()
     window.finish_close()
     window.deleteLater()
+
+
+@pytest.fixture(scope="package")
+def virtual_audio() -> Iterator[VirtualAudio]:
+    """The GUI tests that talk by voice get their own PulseAudio server."""
+    yield from running_virtual_audio()
