@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_assistant import APP_NAME
 from desktop_assistant.core.events import ConnectionState
+from desktop_assistant.ui.about import AboutDialog
 from desktop_assistant.ui.controllers import VideoSourceKind
 from desktop_assistant.ui.languages import language_name
 from desktop_assistant.ui.panels.conversation_panel import ConversationPanel
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1180, 760)
 
+        self.about: AboutDialog | None = None
         self._build_toolbar()
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -182,6 +184,13 @@ class MainWindow(QMainWindow):
         for button in (self.start_button, self.mute_button, self.ptt_button):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             bar.addWidget(button)
+        self.about_button = QToolButton()
+        self.about_button.setObjectName("aboutButton")
+        self.about_button.setText("?")
+        self.about_button.setToolTip(self.tr("About Desktop Assistant"))
+        self.about_button.setAccessibleName(self.tr("About Desktop Assistant"))
+        self.about_button.clicked.connect(self.show_about)
+        bar.addWidget(self.about_button)
         session = self.model.session
         self.start_button.clicked.connect(session.toggle_running)
         self.mute_button.clicked.connect(lambda checked: session.set_muted(checked))
@@ -210,6 +219,17 @@ class MainWindow(QMainWindow):
         add(self.tr("Pause video"), "Ctrl+P", media.toggle_paused)
         add(self.tr("Export"), QKeySequence.StandardKey.Save, self.conversation.export_dialog)
         add(self.tr("Copy transcript"), "Ctrl+Shift+C", self.conversation.copy)
+        self.about_action = add(
+            self.tr("About Desktop Assistant"),
+            QKeySequence.StandardKey.HelpContents,
+            self.show_about,
+        )
+
+    def show_about(self) -> None:
+        if self.about is None:
+            self.about = AboutDialog(self)
+        self.about.show()
+        self.about.raise_()
 
     def focus_input(self) -> None:
         self.conversation.input.setFocus(Qt.FocusReason.ShortcutFocusReason)

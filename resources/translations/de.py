@@ -103,6 +103,13 @@ GERMAN: dict[str, str] = {
     "Screen": "Bildschirm",
     "Pause video": "Video anhalten",
     "Copy transcript": "Mitschrift kopieren",
+    # about box
+    "About Desktop Assistant": "Über Desktop Assistant",
+    "About {0}": "Über {0}",
+    "Version {0}": "Version {0}",
+    "Talk with Gemini in real time, by voice, with your camera or screen in view, and interrupt it at any moment.": "Sprich in Echtzeit mit Gemini, mit Kamera oder Bildschirm im Blick, und unterbrich jederzeit.",
+    "Qt {0} · PySide6 {1} · Python {2}": "Qt {0} · PySide6 {1} · Python {2}",
+    "Free software under the MIT licence.": "Freie Software unter der MIT-Lizenz.",
     "Stopping…": "Wird beendet…",
     "Starting…": "Wird gestartet…",
     "Stop": "Beenden",

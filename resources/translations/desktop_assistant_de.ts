@@ -1,6 +1,29 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About {0}</source>
+        <translation>Über {0}</translation>
+    </message>
+    <message>
+        <source>Version {0}</source>
+        <translation>Version {0}</translation>
+    </message>
+    <message>
+        <source>Talk with Gemini in real time, by voice, with your camera or screen in view, and interrupt it at any moment.</source>
+        <translation>Sprich in Echtzeit mit Gemini, mit Kamera oder Bildschirm im Blick, und unterbrich jederzeit.</translation>
+    </message>
+    <message>
+        <source>Qt {0} · PySide6 {1} · Python {2}</source>
+        <translation>Qt {0} · PySide6 {1} · Python {2}</translation>
+    </message>
+    <message>
+        <source>Free software under the MIT licence.</source>
+        <translation>Freie Software unter der MIT-Lizenz.</translation>
+    </message>
+</context>
+<context>
     <name>Backend</name>
     <message>
         <source>Offline (English, limited knowledge)</source>
@@ -464,6 +487,10 @@
     <message>
         <source>Conversation summary</source>
         <translation>Gesprächsübersicht</translation>
+    </message>
+    <message>
+        <source>About Desktop Assistant</source>
+        <translation>Über Desktop Assistant</translation>
     </message>
     <message>
         <source>Start or stop</source>
