@@ -116,3 +116,11 @@ def test_synthesis_is_stopped_at_once_from_another_thread(offline_models: Models
     assert len(outcome) == 1
     assert isinstance(outcome[0], SynthesisCancelled)
     assert len(voice.synthesize("Still here.")) > 0  # the voice works on afterwards
+
+
+def test_the_same_sentence_always_sounds_the_same(offline_models: Models) -> None:
+    # Reproducible speech: what a user hears (and reports) can be made again.
+    sentence = "It's 1:05 AM in Tokyo."
+    first = offline_models.voice.synthesize(sentence)
+    assert len(first) > 2 * 24_000 // 2  # more than half a second of speech
+    assert offline_models.voice.synthesize(sentence) == first
