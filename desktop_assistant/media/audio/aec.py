@@ -8,13 +8,15 @@ adapted (measured in ``reference/av-stack.md``).
 How it is fed (the recipe that was measured):
 
 - **Render (far end):** exactly what the output callback handed to the device, at the output
-  rate, in 10 ms frames. The output callback only copies the frame into a preallocated ring
-  (``push_render``); no APM call runs on the output thread.
+  rate. The speaker's output callback fills its ring of played periods, which it shares with the
+  canceller (``use_render_ring``: nothing extra happens on the output thread); the DSP thread
+  gathers those periods into 10 ms frames. Other feeders hand frames over with ``push_render``.
 - **Capture (near end):** 10 ms frames at 16 kHz, processed in place on the microphone's DSP
-  thread, not in the input callback. The APM costs ~0.09 ms per frame (2 ms worst case) through
-  an FFI call that allocates; keeping it off the PortAudio thread means a slow call can never
-  cause an input overflow, and having one thread feed both streams keeps render and capture in
-  device-time order even when the asyncio/Qt thread stalls.
+  thread, not in the input callback. The APM costs ~0.1 ms per 10 ms (more with cold caches, and
+  2 ms worst case) through livekit's FFI, called with requests prepared once (``apm_ffi``);
+  keeping it off the PortAudio thread means a slow call can never cause an input overflow, and
+  having one thread feed both streams keeps render and capture in device-time order even when
+  the asyncio/Qt thread stalls.
 - **Delay:** before each capture frame, ``set_stream_delay_ms`` gets WebRTC's own definition,
   ``(t_render - t_analyze) + (t_process - t_capture)``, from the PortAudio DAC/ADC timestamps
   (converted to ``time.monotonic``). AEC3 refines the delay itself; the hint only speeds it up.
@@ -34,18 +36,21 @@ import numpy as np
 import numpy.typing as npt
 from livekit import rtc
 
+from desktop_assistant.media.audio import apm_ffi
 from desktop_assistant.media.audio.frame_ring import FrameRing
 
 CAPTURE_RATE_HZ = 16_000
 FRAME_MS = 10
 _RENDER_SLOTS = 64  # 640 ms of render frames between two capture frames is far more than enough
+_FULL_SCALE_SQUARED = 32768.0**2
 _FAR_END_ACTIVE_DBFS = -50.0  # render louder than this counts as "the model is talking"
 _FAR_END_HANGOVER_S = 0.3  # echo keeps arriving this long after the far end goes quiet
 _MAX_DELAY_MS = 500
 _DELAY_STEP_MS = 10
 
-RenderListener = Callable[[npt.NDArray[np.int16], float], None]
-"""Called on the DSP thread with every render frame (samples, DAC time) as it is analysed."""
+RenderListener = Callable[[float, float], None]
+"""Called on the DSP thread with every 10 ms render frame as it is analysed: its mean square (on
+the int16 scale) and its DAC time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +70,9 @@ class EchoStats:
     bypassed: bool
 
 
-def _rms_dbfs(frame: npt.NDArray[np.int16]) -> float:
-    block = frame.astype(np.float32)
-    ms = float(np.dot(block, block)) / max(1, block.size)
-    return 10.0 * math.log10(ms / 32768.0**2) if ms > 0 else -math.inf
+def mean_square(frame: npt.NDArray[np.int16] | npt.NDArray[np.float32]) -> float:
+    block = frame.astype(np.float32, copy=False)
+    return float(np.dot(block, block)) / max(1, block.size)
 
 
 class EchoCanceller:
@@ -82,6 +86,7 @@ class EchoCanceller:
         bypass: bool = False,
         noise_suppression: bool = True,
         high_pass_filter: bool = True,
+        prepared_calls: bool = True,
     ) -> None:
         if (render_rate_hz * FRAME_MS) % 1000 or (capture_rate_hz * FRAME_MS) % 1000:
             raise ValueError("render and capture rates must hold whole 10 ms frames")
@@ -106,11 +111,27 @@ class EchoCanceller:
         self._capture_frame = rtc.AudioFrame(
             self._capture_bytes, capture_rate_hz, 1, self.capture_frame
         )
-        self._ring = FrameRing(_RENDER_SLOTS, self.render_frame)
-        self._pop = np.zeros((self.render_frame, 1), dtype=np.int16)
+        self._fast = (
+            apm_ffi.prepare(
+                self._apm,
+                capture=self._capture_bytes,
+                capture_rate_hz=capture_rate_hz,
+                render=self._render_bytes,
+                render_rate_hz=render_rate_hz,
+            )
+            if prepared_calls
+            else None
+        )
+        self._own_ring = FrameRing(_RENDER_SLOTS, self.render_frame)
+        self._ring = self._own_ring
         self._acc = np.zeros(self.render_frame, dtype=np.int16)
         self._acc_len = 0
         self._acc_time = 0.0
+        self._fill = 0  # samples of the next render frame gathered so far (drain_render)
+        self._fill_time = 0.0
+        self._far_end_ms = _FULL_SCALE_SQUARED * 10 ** (_FAR_END_ACTIVE_DBFS / 10)
+        self.out_mean_square = 0.0
+        """Mean square of the last frame ``process`` returned (the caller's meters reuse it)."""
         self._render_listeners: list[RenderListener] = []
         self.bypass = bypass
         """Skip cancellation (headphones). Set from any thread; read per frame."""
@@ -123,14 +144,28 @@ class EchoCanceller:
     def add_render_listener(self, listener: RenderListener) -> None:
         self._render_listeners.append(listener)
 
+    def use_render_ring(self, ring: FrameRing) -> None:
+        """Take the render stream from ``ring`` instead of ``push_render``.
+
+        ``ring`` holds mono periods at ``render_rate_hz`` that divide 10 ms, stamped with their
+        DAC time: the speaker's ``played``.
+        """
+        if ring.channels != 1 or self.render_frame % ring.frame_samples:
+            raise ValueError("render periods must be mono and divide the 10 ms frame")
+        self._ring = ring
+        self._fill = 0
+        self._ring_overruns_base = ring.overruns
+
     # ------------------------------------------------------------------ output thread
 
     def push_render(self, played: npt.NDArray[np.int16], dac_time: float) -> None:
-        """Output callback: the samples just handed to the device, and when they will sound.
+        """A feeder without a shared ring: the samples just played, and when they will sound.
 
-        ``played`` is mono at ``render_rate_hz``, any length (a 5 ms period is gathered into
-        10 ms frames in a preallocated buffer).
+        ``played`` is mono at ``render_rate_hz``, any length (gathered into 10 ms frames in a
+        preallocated buffer). Not for use together with ``use_render_ring``.
         """
+        if self._ring is not self._own_ring:
+            raise RuntimeError("this canceller takes its render stream from a shared ring")
         step = self.render_frame
         n = played.shape[0]
         start = 0
@@ -148,30 +183,53 @@ class EchoCanceller:
     # ------------------------------------------------------------------ DSP thread
 
     def drain_render(self) -> None:
-        """Analyse every render frame pushed so far (called before each capture frame)."""
+        """Analyse every render frame played so far (called before each capture frame)."""
+        ring = self._ring
+        step = self.render_frame
+        view = self._render_view
         while True:
-            got = self._ring.pop_into(self._pop)
+            fill = self._fill
+            got = ring.pop_into(view[fill:])
             if got is None:
                 return
-            _, dac_time = got
-            frame = self._pop[:, 0]
-            now = time.monotonic()
-            self._render_lead_s = dac_time - now
+            n, dac_time = got
+            if fill == 0:
+                self._fill_time = dac_time
+            fill += n
+            if fill < step:
+                self._fill = fill
+                continue
+            self._fill = 0
+            dac_time = self._fill_time
+            self._render_lead_s = dac_time - time.monotonic()
             self._render_frames += 1
-            if _rms_dbfs(frame) > _FAR_END_ACTIVE_DBFS:
+            energy = mean_square(view)
+            if energy > self._far_end_ms:
                 self._far_end_until = dac_time + _FAR_END_HANGOVER_S
             for listener in self._render_listeners:
-                listener(frame, dac_time)
+                listener(energy, dac_time)
             if not self.bypass:
-                self._render_view[:] = frame
-                self._apm.process_reverse_stream(self._render_frame)
+                if self._fast is not None:
+                    self._fast.process_reverse_stream()
+                else:
+                    self._apm.process_reverse_stream(self._render_frame)
 
-    def process(self, frame: npt.NDArray[np.int16], adc_time: float) -> npt.NDArray[np.int16]:
-        """Cancel echo in one 10 ms capture frame; returns the cleaned frame (a reused buffer)."""
+    def process(
+        self,
+        frame: npt.NDArray[np.int16],
+        adc_time: float,
+        in_mean_square: float | None = None,
+    ) -> npt.NDArray[np.int16]:
+        """Cancel echo in one 10 ms capture frame; returns the cleaned frame (a reused buffer).
+
+        ``in_mean_square`` is the frame's own mean square if the caller has it (for the ERLE
+        figure); ``out_mean_square`` is set to the cleaned frame's.
+        """
         self.drain_render()
         self._capture_frames += 1
+        self._capture_view[:] = frame
         if self.bypass:
-            self._capture_view[:] = frame
+            self.out_mean_square = mean_square(self._capture_view)
             return self._capture_view
         capture_lag_s = time.monotonic() - adc_time
         # The raw estimate jitters by a device block (5-20 ms) from frame to frame; AEC3 finds the
@@ -184,16 +242,20 @@ class EchoCanceller:
         delay_ms = min(_MAX_DELAY_MS, max(0, round(self._delay_smoothed_ms)))
         if self._capture_frames == 1 or abs(delay_ms - self._delay_ms) >= _DELAY_STEP_MS:
             self._delay_ms = delay_ms
-            self._apm.set_stream_delay_ms(delay_ms)
-        far_end = adc_time <= self._far_end_until
-        if far_end:
-            block = frame.astype(np.float32)
-            self._energy_in += float(np.dot(block, block))
-        self._capture_view[:] = frame
-        self._apm.process_stream(self._capture_frame)
-        if far_end:
-            block = self._capture_view.astype(np.float32)
-            self._energy_out += float(np.dot(block, block))
+            if self._fast is not None:
+                self._fast.set_stream_delay_ms(delay_ms)
+            else:
+                self._apm.set_stream_delay_ms(delay_ms)
+        if self._fast is not None:
+            self._fast.process_stream()
+        else:
+            self._apm.process_stream(self._capture_frame)
+        out = mean_square(self._capture_view)
+        self.out_mean_square = out
+        if adc_time <= self._far_end_until:
+            energy_in = mean_square(frame) if in_mean_square is None else in_mean_square
+            self._energy_in += energy_in * self.capture_frame
+            self._energy_out += out * self.capture_frame
             self._far_end_frames += 1
         return self._capture_view
 

@@ -2,9 +2,9 @@
 
 Threads (``docs/architecture.md`` section 4):
 
-- **PortAudio input callback**: copies the block into a preallocated ring, counts overflows,
-  stamps the ADC time, wakes the DSP thread. Nothing else: no logging, no locks held, no Python
-  objects beyond what sounddevice itself makes.
+- **PortAudio input callback**: copies the raw block into a preallocated ring (one memcpy, no
+  NumPy), counts overflows, stamps the ADC time, wakes the DSP thread. Nothing else: no logging,
+  no locks held, no Python objects beyond what sounddevice itself makes.
 - **DSP thread** (``mic-dsp``): downmix, resample, echo cancellation, echo detector and meter
   (``capture_dsp.CaptureProcessor``), then ``loop.call_soon_threadsafe`` per finished block.
   See ``aec.py`` for why the canceller runs here and not in the callback.
@@ -18,8 +18,10 @@ unless ``capture_rate_hz`` says otherwise, in 10 ms callback blocks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -79,11 +81,11 @@ class MicrophoneCapture:
         self.echo = echo
         self.uplink: DropOldestQueue[AudioBlock] = DropOldestQueue(queue_blocks)
         self.gate = MicGate(preroll_s=preroll_s, block_s=block_ms / 1000, uplink=self.uplink)
-        self.meter = LevelMeter(block_s=0.01)
+        self.meter = LevelMeter(block_s=block_ms / 1000)  # updated once per uplink block
         self.detector: EchoDetector | None = None
         if echo is not None and echo_warning:
             self.detector = EchoDetector(self._on_echo_detected)
-            echo.add_render_listener(self.detector.add_render)
+            echo.add_render_listener(self.detector.add_render_energy)
         self._capture_rate_hz = capture_rate_hz
         self._latency = latency
         if device_block_ms % 10 or not 10 <= device_block_ms <= block_ms:
@@ -99,7 +101,9 @@ class MicrophoneCapture:
         )
         self._ctx: _Context | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake = threading.Event()
+        # A C-level queue as the doorbell: put_nowait from the callback is one C call, where
+        # threading.Event.set runs a dozen lines of Python under a Condition.
+        self._wake: queue.SimpleQueue[None] = queue.SimpleQueue()
         self._running = False
         self._thread: threading.Thread | None = None
         self.overflows = 0
@@ -121,7 +125,7 @@ class MicrophoneCapture:
     async def stop(self) -> None:
         await self.supervisor.stop()
         self._running = False
-        self._wake.set()
+        self._wake.put_nowait(None)
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 2.0)
             self._thread = None
@@ -186,7 +190,7 @@ class MicrophoneCapture:
         slots = max(4, _RING_SLOTS * processor.frame_in // per_callback)
         ctx = _Context(FrameRing(slots, per_callback, channels), processor, rate)
         with pulse.routed("input", device.route):
-            stream = sd.InputStream(
+            stream = sd.RawInputStream(
                 device=device.portaudio_index,
                 samplerate=rate,
                 channels=channels,
@@ -202,7 +206,7 @@ class MicrophoneCapture:
     def _on_audio(self, ctx: _Context, indata: Any, frames: int, when: Any, status: Any) -> None:
         # PortAudio thread: copy, count, hand off. Nothing else.
         self.supervisor.beats += 1
-        if status.input_overflow:
+        if status and status.input_overflow:
             self.overflows += 1
         now = time.monotonic()
         adc = when.inputBufferAdcTime
@@ -210,8 +214,8 @@ class MicrophoneCapture:
             captured = now - (when.currentTime - adc)
         else:  # hosts without timestamps: the block ended about now
             captured = now - frames / ctx.rate_hz
-        ctx.ring.push(indata, captured)
-        self._wake.set()
+        ctx.ring.push_raw(indata, captured)
+        self._wake.put_nowait(None)
 
     def _on_finished(self) -> None:
         self.supervisor.finished = True
@@ -222,8 +226,8 @@ class MicrophoneCapture:
         buffer = np.zeros((1, 1), dtype=np.int16)
         while self._running:
             # The timeout only bounds how long stop() waits for this thread.
-            self._wake.wait(timeout=0.2)
-            self._wake.clear()
+            with contextlib.suppress(queue.Empty):
+                self._wake.get(timeout=0.2)
             ctx = self._ctx
             if ctx is None:
                 continue
@@ -233,7 +237,8 @@ class MicrophoneCapture:
             try:
                 while (got := ctx.ring.pop_into(buffer)) is not None:
                     n, captured = got
-                    for block in ctx.processor.process(buffer[:n], captured):
+                    chunk = buffer if n == shape[0] else buffer[:n]
+                    for block in ctx.processor.process(chunk, captured):
                         self._hand_off(self._deliver, block)
             except RuntimeError:  # the loop is closed: the app is shutting down
                 return

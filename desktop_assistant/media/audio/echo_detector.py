@@ -10,8 +10,10 @@ can produce; echo is declared only if the causal peak clearly beats the null, at
 put over three evaluations. Envelopes are floored at -70 dBFS, so a well-cancelled residual (AEC3
 leaves it at -60 to -75 dBFS) reads as flat and correlates with nothing.
 
-Runs on the microphone's DSP thread (about 1 us per frame; an evaluation every 0.5 s takes about
-0.2 ms); ``on_echo`` is called on that thread and must hand off to the loop itself.
+Runs on the microphone's DSP thread: per frame it only stores a level the caller already computed
+(the canceller and the capture chain know each frame's energy); an evaluation every 0.5 s correlates
+all lags in one matrix product. ``on_echo`` is called on that thread and must hand off to the loop
+itself.
 """
 
 from __future__ import annotations
@@ -41,11 +43,14 @@ class EchoReport:
     null_correlation: float
 
 
-def _envelope_db(frame: npt.NDArray[np.int16]) -> float:
-    block = frame.astype(np.float32)
-    ms = float(np.dot(block, block)) / max(1, block.size)
-    level = 10.0 * math.log10(ms / 32768.0**2) if ms > 0 else _FLOOR_DBFS
+def _envelope_db(mean_square: float) -> float:
+    level = 10.0 * math.log10(mean_square / 32768.0**2) if mean_square > 0 else _FLOOR_DBFS
     return max(_FLOOR_DBFS, level)
+
+
+def _mean_square(frame: npt.NDArray[np.int16]) -> float:
+    block = frame.astype(np.float32)
+    return float(np.dot(block, block)) / max(1, block.size)
 
 
 class EchoDetector:
@@ -77,13 +82,21 @@ class EchoDetector:
         """The last evaluation that found a candidate (for diagnostics)."""
 
     def add_render(self, frame: npt.NDArray[np.int16], dac_time: float) -> None:
-        b = int(dac_time * ENVELOPE_HZ)
-        self._render[b % _RING_BINS] = _envelope_db(frame)
-        self._render_bin[b % _RING_BINS] = b
+        self.add_render_energy(_mean_square(frame), dac_time)
 
     def add_capture(self, frame: npt.NDArray[np.int16], adc_time: float) -> None:
+        self.add_capture_energy(_mean_square(frame), adc_time)
+
+    def add_render_energy(self, mean_square: float, dac_time: float) -> None:
+        """A 10 ms render frame by its mean square (the canceller already computed it)."""
+        b = int(dac_time * ENVELOPE_HZ)
+        self._render[b % _RING_BINS] = _envelope_db(mean_square)
+        self._render_bin[b % _RING_BINS] = b
+
+    def add_capture_energy(self, mean_square: float, adc_time: float) -> None:
+        """A 10 ms capture frame (after cancellation) by its mean square."""
         b = int(adc_time * ENVELOPE_HZ)
-        self._capture[b % _RING_BINS] = _envelope_db(frame)
+        self._capture[b % _RING_BINS] = _envelope_db(mean_square)
         self._capture_bin[b % _RING_BINS] = b
         if self._last_eval_bin < 0:
             self._last_eval_bin = b
@@ -115,17 +128,26 @@ class EchoDetector:
             self._lags.clear()
             return
 
-        def corr(lag: int) -> float:
-            offset = max_lag - lag
-            r = render[offset : offset + _WINDOW_BINS]
-            c_std, r_std = float(capture.std()), float(r.std())
-            if c_std < 1e-3 or r_std < 1e-3:
-                return 0.0
-            return float(np.mean((capture - capture.mean()) * (r - r.mean())) / (c_std * r_std))
-
-        causal = [(corr(lag), lag) for lag in _CAUSAL_LAGS]
-        best, best_lag = max(causal)
-        null = max(corr(lag) for lag in _NULL_LAGS)
+        # Pearson correlation of the capture window with the render window at every lag, all
+        # lags in one matrix product (row i of ``windows`` is the render shifted by lag i).
+        lags = np.array([*_CAUSAL_LAGS, *_NULL_LAGS])
+        offsets = max_lag - lags
+        windows = np.lib.stride_tricks.sliding_window_view(render, _WINDOW_BINS)[offsets]
+        c = capture - capture.mean()
+        r = windows - windows.mean(axis=1, keepdims=True)
+        c_std = float(c.std())
+        r_std = r.std(axis=1)
+        if c_std < 1e-3:
+            correlations = np.zeros(lags.size)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                correlations = (r @ c) / _WINDOW_BINS / (c_std * r_std)
+            correlations[r_std < 1e-3] = 0.0
+        n_causal = len(_CAUSAL_LAGS)
+        causal = correlations[:n_causal]
+        pick = int(np.argmax(causal))
+        best, best_lag = float(causal[pick]), int(lags[pick])
+        null = float(np.max(correlations[n_causal:]))
         if best < self._min_correlation or best - null < self._min_margin:
             self._lags.clear()
             return

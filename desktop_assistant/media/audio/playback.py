@@ -2,24 +2,29 @@
 
 The output stream runs for the whole session and plays zeros when there is nothing to say, so
 starting to speak and stopping (barge-in) never waits for a stream to open or drain. The output
-callback pulls one 10 ms period from the ``PlaybackBuffer`` and then:
+callback pulls one period from the ``PlaybackBuffer`` straight into a slot of ``played`` (a ring
+of the periods handed to the device, stamped with their DAC time), copies that slot into
+PortAudio's raw buffer (one memcpy), and notes the DAC time of the first sample of each model
+turn. That is all: the echo canceller reads ``played`` on the microphone's DSP thread, and the
+level meter reads it when the UI asks (``RingLevelMeter``). If the device cannot run at 24 kHz,
+the callback also converts each pull with the stateful resampler (one small matrix product).
 
-- hands the very same samples to the echo canceller's render ring (a copy, no APM call here);
-- updates the level meter (a few float operations);
-- notes the DAC time of the first sample of each model turn (for latency figures);
-- if the device cannot run at 24 kHz, converts that one period with the stateful resampler
-  (one small matrix product, ~20 us) -- the only case where the callback does any arithmetic.
+Why so little: the callback runs 200 times a second with cold caches, and every Python or NumPy
+operation there costs microseconds; measured on the virtual devices of a loaded 2-core machine,
+the callback that also metered and copied into the canceller's ring took ~90 us per 5 ms period
+(1.8 % of a core for the callback alone).
 
-``interrupt()`` takes effect at the next callback (at most one period later) and fades out over
-5 ms; what PortAudio has already buffered (``latency_s``, 20 ms with the defaults on PulseAudio)
-still plays. Hence the small period and the small buffer (see ``PERIOD_MS``).
+``interrupt()`` takes effect at the next callback and fades out over 5 ms; what PortAudio has
+already buffered (``latency_s``) still plays. Hence the small period and the small buffer (see
+``OUTPUT_LATENCY_S``).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,7 +35,8 @@ from desktop_assistant.core.ports import DOWNLINK_SAMPLE_RATE_HZ, Level
 from desktop_assistant.media.audio import pulse
 from desktop_assistant.media.audio.aec import EchoCanceller
 from desktop_assistant.media.audio.devices import AudioDevice
-from desktop_assistant.media.audio.meters import LevelMeter
+from desktop_assistant.media.audio.frame_ring import FrameRing
+from desktop_assistant.media.audio.meters import RingLevelMeter
 from desktop_assistant.media.audio.playback_buffer import PlaybackBuffer
 from desktop_assistant.media.audio.resample import PolyphaseResampler, to_int16
 from desktop_assistant.media.audio.stream_supervisor import (
@@ -41,8 +47,13 @@ from desktop_assistant.media.audio.stream_supervisor import (
 )
 
 PERIOD_MS = 5
-"""Output callback period. Barge-in latency is about half a period (waiting for the next
-callback) + the 5 ms fade + PortAudio's buffer (``OUTPUT_LATENCY_S``)."""
+"""Output callback period (it must divide 10 ms: the echo canceller's render frame). Barge-in
+latency is the wait for the next callback + what is queued then (about ``OUTPUT_LATENCY_S`` plus
+the server's few ms) + the 5 ms fade. PulseAudio asks for data in its own rhythm: with a 20 ms
+buffer, two 5 ms callbacks every ~10 ms; with 15 ms, one callback after 3.3 then 6.7 ms."""
+_PLAYED_HISTORY_S = 0.64
+"""How much of what was played ``played`` keeps: the echo canceller must not lose render frames
+while the microphone's DSP thread is briefly held up."""
 OUTPUT_LATENCY_S = 0.02
 """PortAudio's output buffer. Measured on the virtual devices of a loaded 2-core machine
 (``bench/media_bench.py``): 15 ms gave barge-in 25/28 ms (p50/p95) but 7-12 device underflows a
@@ -53,11 +64,13 @@ pass ``latency_s=0.015`` (``open_speaker``/``open_audio``)."""
 
 @dataclass(slots=True)
 class _Context:
+    """What belongs to one open stream (a reopen on another device makes a new one)."""
+
     rate_hz: int
     channels: int
-    mono: npt.NDArray[np.int16]
     resampler: PolyphaseResampler | None
-    scratch: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
+    pulls: int  # periods per callback (1 unless converting whole resampler frames)
+    pulled: npt.NDArray[np.float32]  # the pulled periods, as the resampler's input
 
 
 def _accepts(device: AudioDevice, rate_hz: int) -> bool:
@@ -82,16 +95,24 @@ class SpeakerPlayback:
         latency: str | float = OUTPUT_LATENCY_S,
         period_ms: int = PERIOD_MS,
     ) -> None:
+        if period_ms <= 0 or 10 % period_ms:
+            raise ValueError("period_ms must divide 10 ms (1, 2, 5 or 10)")
         self.rate_hz = DOWNLINK_SAMPLE_RATE_HZ
         self.period_ms = period_ms
         self.period_samples = self.rate_hz * period_ms // 1000
         self.buffer = PlaybackBuffer(
             rate_hz=self.rate_hz, period_samples=self.period_samples, start_s=start_s
         )
+        self.played = FrameRing(
+            math.ceil(_PLAYED_HISTORY_S * 1000 / period_ms), self.period_samples
+        )
+        """Every period handed to the device, with its DAC time (``time.monotonic``)."""
         self.echo = echo
-        if echo is not None and echo.render_rate_hz != self.rate_hz:
-            raise ValueError("the echo canceller must take the render stream at 24 kHz")
-        self.meter = LevelMeter(block_s=period_ms / 1000)
+        if echo is not None:
+            if echo.render_rate_hz != self.rate_hz:
+                raise ValueError("the echo canceller must take the render stream at 24 kHz")
+            echo.use_render_ring(self.played)
+        self.meter = RingLevelMeter(self.played, block_s=period_ms / 1000)
         self._latency = latency
         self.supervisor = StreamSupervisor(
             kind="output",
@@ -157,12 +178,14 @@ class SpeakerPlayback:
         rate = self.rate_hz if _accepts(device, self.rate_hz) else device.rate_hz
         channels = 1 if rate == self.rate_hz else max(1, device.channels)
         resampler = PolyphaseResampler(self.rate_hz, rate) if rate != self.rate_hz else None
-        # The converter works on whole frames (10-40 ms): then one frame is one period.
-        pull = resampler.frame_in if resampler is not None else self.period_samples
+        # The converter works on whole frames (10-40 ms): then one callback pulls one frame's
+        # worth of periods.
+        pulls = resampler.frame_in // self.period_samples if resampler is not None else 1
         blocksize = resampler.frame_out if resampler is not None else self.period_samples
-        ctx = _Context(rate, channels, np.zeros(pull, dtype=np.int16), resampler)
+        pulled = np.zeros(pulls * self.period_samples, dtype=np.float32)
+        ctx = _Context(rate, channels, resampler, pulls, pulled)
         with pulse.routed("output", device.route):
-            stream = sd.OutputStream(
+            stream = sd.RawOutputStream(
                 device=device.portaudio_index,
                 samplerate=rate,
                 channels=channels,
@@ -175,25 +198,36 @@ class SpeakerPlayback:
         return stream  # type: ignore[no-any-return]
 
     def _on_audio(self, ctx: _Context, outdata: Any, frames: int, when: Any, status: Any) -> None:
-        # PortAudio thread: pull, zero-fill, copy for the canceller, count. Nothing else.
+        # PortAudio thread: pull into the played ring, copy out, stamp. Nothing else.
         self.supervisor.beats += 1
-        if status.output_underflow:
+        if status and status.output_underflow:
             self.device_underflows += 1
-        mono = ctx.mono
-        self.buffer.pull_into(mono)
-        now = time.monotonic()
-        dac_offset = when.outputBufferDacTime - when.currentTime
-        dac = now + (dac_offset if when.outputBufferDacTime > 0 else 0.0)
-        for turn, offset in self.buffer.turn_starts:
-            self.first_sample_dac[turn] = dac + offset / self.rate_hz
-        if self.echo is not None:
-            self.echo.push_render(mono, dac)
-        self.meter.update(mono)
+        dac_at = when.outputBufferDacTime
+        dac = time.monotonic() + (dac_at - when.currentTime if dac_at > 0 else 0.0)
+        played = self.played
+        buffer = self.buffer
         if ctx.resampler is None:
-            outdata[:, 0] = mono
+            raw = played.next_slot_bytes()
+            buffer.pull_into(played.next_slot())
+            if buffer.turn_starts:
+                self._note_turn_starts(dac, 0)
+            played.publish(dac)
+            outdata[:] = raw
             return
-        converted = to_int16(ctx.resampler.process_frame(mono.astype(np.float32)))
-        outdata[:] = converted[: outdata.shape[0], None]
+        period = self.period_samples
+        for i in range(ctx.pulls):
+            slot = played.next_slot()
+            buffer.pull_into(slot)
+            if buffer.turn_starts:
+                self._note_turn_starts(dac, i * period)
+            played.publish(dac + i * period / self.rate_hz)
+            ctx.pulled[i * period : (i + 1) * period] = slot
+        converted = to_int16(ctx.resampler.process_frame(ctx.pulled))
+        np.frombuffer(outdata, dtype=np.int16).reshape(-1, ctx.channels)[:] = converted[:, None]
+
+    def _note_turn_starts(self, dac: float, offset: int) -> None:
+        for turn, at in self.buffer.turn_starts:
+            self.first_sample_dac[turn] = dac + (offset + at) / self.rate_hz
 
     def _on_finished(self) -> None:
         self.supervisor.finished = True

@@ -1,6 +1,6 @@
 """The jitter buffer between model audio (written on the loop) and the output callback (pulls).
 
-Model audio arrives in bursts, faster than real time; the device wants a steady 10 ms at a time.
+Model audio arrives in bursts, faster than real time; the device wants a steady period at a time.
 This is a preallocated int16 ring with a small lock held only for a copy (microseconds), so the
 output callback never waits on anything slow and never allocates a large buffer.
 
@@ -173,6 +173,21 @@ class PlaybackBuffer:
                     return 0
                 self._primed = True
                 self._waited_samples = 0
+            if available >= n:
+                # The usual case, kept short (this runs in the output callback): one copy, and
+                # the whole pull credited to the turn playing, unless a turn ends inside it.
+                start = self._read % self._capacity
+                if start + n <= self._capacity:
+                    out[:] = self._ring[start : start + n]
+                    segment = self._segments[0]
+                    end = self._read + n
+                    turn = segment[0]
+                    if end < segment[1] and self._last_turn_played == turn:
+                        self._played[turn] = self._played.get(turn, 0) + n
+                        self._read = end
+                        return n
+                    self._credit(n)
+                    return n
             k = min(n, available)
             self._copy_out(out, k)
             out[k:] = 0

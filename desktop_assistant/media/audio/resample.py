@@ -67,6 +67,11 @@ class PolyphaseResampler:
             self._matrix, history = self._design(up, down)
             self._history = np.zeros(history, dtype=np.float32)
         self._extended = np.zeros(self._history.size + self.frame_in, dtype=np.float32)
+        self._matrix_t = np.ascontiguousarray(self._matrix.T)
+        # Whole device chunks (the usual case) go through in one matrix product: [history |
+        # chunk] in ``_work``, one row per output frame in ``_rows`` (per frame count, reused).
+        self._work = np.zeros(0, dtype=np.float32)
+        self._rows: dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] = {}
         # Leftover input between calls, for callers whose chunks are not whole frames.
         self._pending = np.zeros(self.frame_in, dtype=np.float32)
         self._pending_len = 0
@@ -114,6 +119,10 @@ class PolyphaseResampler:
 
     def process(self, samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Resample any number of samples; returns every whole output frame now available."""
+        if not self._pending_len and samples.size and samples.size % self.frame_in == 0:
+            if self.passthrough:
+                return samples.astype(np.float32, copy=True)
+            return self._process_whole_frames(samples)
         outputs = []
         start = 0
         if self._pending_len:
@@ -135,10 +144,43 @@ class PolyphaseResampler:
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
 
+    def _process_whole_frames(self, samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        k = samples.size // self.frame_in
+        h = self._history.size
+        need = h + samples.size
+        if self._work.size < need:
+            self._work = np.zeros(need, dtype=np.float32)
+            self._rows.clear()
+        work = self._work
+        work[:h] = self._history
+        work[h:need] = samples
+        rows = self._rows.get(k)
+        if rows is None:
+            # Row i of the window view is [history | frame i]: work[i * frame_in :][: h + frame_in].
+            windows = np.lib.stride_tricks.as_strided(
+                work, shape=(k, h + self.frame_in), strides=(self.frame_in * 4, 4), writeable=False
+            )
+            rows = self._rows[k] = (np.zeros(windows.shape, dtype=np.float32), windows)
+        np.copyto(rows[0], rows[1])
+        out: npt.NDArray[np.float32] = np.matmul(rows[0], self._matrix_t).reshape(-1)
+        self._history[:] = work[need - h : need]
+        return out
+
 
 def to_int16(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.int16]:
     """Float samples on the int16 scale to int16, rounded and clipped (no wrap-around)."""
     return np.clip(np.rint(samples), -32768, 32767).astype(np.int16)
+
+
+def to_int16_into(samples: npt.NDArray[np.float32], out: npt.NDArray[np.int16]) -> None:
+    """``to_int16`` into ``out`` (the same size), rounding and clipping ``samples`` in place.
+
+    Three ufunc calls and a copy, none of ``np.clip``'s Python-level dispatch.
+    """
+    np.rint(samples, out=samples)
+    np.minimum(samples, 32767.0, out=samples)
+    np.maximum(samples, -32768.0, out=samples)
+    out[:] = samples
 
 
 def downmix(frames: npt.NDArray[np.int16]) -> npt.NDArray[np.float32]:

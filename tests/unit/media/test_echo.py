@@ -106,3 +106,22 @@ def test_bypass_passes_the_microphone_through_untouched() -> None:
     got = np.frombuffer(b"".join(b.pcm for b in out), dtype="<i2")
     np.testing.assert_array_equal(got, near[: got.size])
     assert echo.stats().bypassed
+
+
+def test_prepared_calls_cancel_exactly_like_livekits_public_api() -> None:
+    """The canceller's prepared FFI requests (``apm_ffi``) are an optimisation, not a change."""
+    far16 = speech16("en_weather")
+    far24 = to_int16(resample(far16, 16_000, 24_000))
+    echo16 = to_int16(0.5 * np.concatenate([np.zeros(960), far16[:-960]]))
+    outputs = []
+    for prepared in (True, False):
+        echo = EchoCanceller(render_rate_hz=24_000, prepared_calls=prepared)
+        assert (echo._fast is not None) == prepared
+        t0 = 1_000.0
+        out = []
+        for i in range(min(far24.size // 240, echo16.size // 160)):
+            echo.push_render(far24[i * 240 : (i + 1) * 240], t0 + i * 0.01)
+            out.append(echo.process(echo16[i * 160 : (i + 1) * 160], t0 + i * 0.01).copy())
+        outputs.append(np.concatenate(out))
+    assert np.abs(outputs[1]).max() > 0
+    np.testing.assert_array_equal(outputs[0], outputs[1])
